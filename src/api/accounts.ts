@@ -1,0 +1,135 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { AccountCreate, AccountCreated, AccountOut, ApiKeyOut, ApiKeyWithSecret, KeyCreate } from "../domain/account";
+import { errorResponses, IdParam, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
+import { notFound } from "../domain/errors";
+import { newId } from "../domain/ids";
+import { createApp } from "../lib/openapi";
+import { forgetCachedKeys, requireAuth } from "../middleware/auth";
+import { generateApiKey, sha256Hex } from "../signing/secrets";
+import * as store from "../store/accounts";
+
+/** Accounts and their API keys: admin key only. */
+export const accounts = createApp();
+accounts.use("*", requireAuth({ adminOnly: true }));
+
+const tags = ["Accounts"];
+const security = [{ ApiKey: [] }];
+
+const accountOut = (a: store.Account) => ({ id: a.id, name: a.name, createdAt: isoTime(a.createdAt)! });
+const keyOut = (k: store.ApiKeyRecord) => ({
+  id: k.id,
+  accountId: k.accountId,
+  name: k.name,
+  hint: k.hint,
+  createdAt: isoTime(k.createdAt)!,
+  lastUsedAt: isoTime(k.lastUsedAt),
+  revokedAt: isoTime(k.revokedAt),
+});
+
+async function mintKey(name: string | undefined) {
+  const key = generateApiKey();
+  return { key, record: { id: newId("key"), name: name ?? null, hint: `${key.slice(0, 7)}…`, keyHash: await sha256Hex(key) } };
+}
+
+const AccountParams = IdParam("acc_0mh2k3x9aXbYcZ12");
+const KeyParams = AccountParams.extend({ keyId: z.string().openapi({ param: { name: "keyId", in: "path" } }) });
+
+accounts.openapi(
+  createRoute({
+    method: "post", path: "/", tags, security, summary: "Create an account and its first API key",
+    request: jsonBody(AccountCreate),
+    responses: { 201: jsonResponse(AccountCreated, "The account, and its first key (shown once)"), ...errorResponses },
+  }),
+  async (c) => {
+    const { name } = c.req.valid("json");
+    const account = { id: newId("acc"), name, createdAt: Date.now() };
+    const { key, record } = await mintKey("default");
+    const saved = await store.createAccount(c.env.DB, account, record);
+    return c.json({ account: accountOut(account), apiKey: { ...keyOut(saved), key } }, 201);
+  },
+);
+
+accounts.openapi(
+  createRoute({
+    method: "get", path: "/", tags, security, summary: "List accounts",
+    request: { query: ListQuery },
+    responses: { 200: jsonResponse(pageOf(AccountOut, "AccountPage"), "A page of accounts"), ...errorResponses },
+  }),
+  async (c) => {
+    const page = await store.listAccounts(c.env.DB, c.req.valid("query"));
+    return c.json({ data: page.data.map(accountOut), nextCursor: page.nextCursor }, 200);
+  },
+);
+
+accounts.openapi(
+  createRoute({
+    method: "get", path: "/{id}", tags, security, summary: "Get an account",
+    request: { params: AccountParams },
+    responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const account = await store.getAccount(c.env.DB, id);
+    if (!account) throw notFound("Account", id);
+    return c.json(accountOut(account), 200);
+  },
+);
+
+accounts.openapi(
+  createRoute({
+    method: "delete", path: "/{id}", tags, security, summary: "Delete an account, revoking its keys and deleting its webhooks",
+    request: { params: AccountParams },
+    responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    if (id === "default") throw notFound("Account", id);
+    if (!(await store.deleteAccount(c.env.DB, id, Date.now()))) throw notFound("Account", id);
+    forgetCachedKeys();
+    return c.json({ id, deleted: true as const }, 200);
+  },
+);
+
+accounts.openapi(
+  createRoute({
+    method: "post", path: "/{id}/keys", tags, security, summary: "Create an API key for an account",
+    request: { params: AccountParams, ...jsonBody(KeyCreate) },
+    responses: { 201: jsonResponse(ApiKeyWithSecret, "The key (shown once)"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await store.getAccount(c.env.DB, id))) throw notFound("Account", id);
+    const { key, record } = await mintKey(c.req.valid("json").name);
+    const saved = await store.addKey(c.env.DB, id, record, Date.now());
+    return c.json({ ...keyOut(saved), key }, 201);
+  },
+);
+
+accounts.openapi(
+  createRoute({
+    method: "get", path: "/{id}/keys", tags, security, summary: "List an account's API keys (never the keys themselves)",
+    request: { params: AccountParams, query: ListQuery },
+    responses: { 200: jsonResponse(pageOf(ApiKeyOut, "ApiKeyPage"), "A page of keys"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    if (!(await store.getAccount(c.env.DB, id))) throw notFound("Account", id);
+    const page = await store.listKeys(c.env.DB, id, c.req.valid("query"));
+    return c.json({ data: page.data.map(keyOut), nextCursor: page.nextCursor }, 200);
+  },
+);
+
+accounts.openapi(
+  createRoute({
+    method: "delete", path: "/{id}/keys/{keyId}", tags, security, summary: "Revoke an API key",
+    request: { params: KeyParams },
+    responses: { 200: jsonResponse(ApiKeyOut, "The revoked key"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id, keyId } = c.req.valid("param");
+    const revoked = await store.revokeKey(c.env.DB, id, keyId, Date.now());
+    if (!revoked) throw notFound("API key", keyId);
+    forgetCachedKeys();
+    return c.json(keyOut(revoked), 200);
+  },
+);

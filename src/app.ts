@@ -1,0 +1,39 @@
+import { Scalar } from "@scalar/hono-api-reference";
+import { bodyLimit } from "hono/body-limit";
+import { accounts } from "./api/accounts";
+import { ApiError } from "./domain/errors";
+import { createApp } from "./lib/openapi";
+import { notFoundOrMethod, onError } from "./middleware/errors";
+import { requestContext } from "./middleware/request-id";
+import { VERSION } from "./version";
+
+/** The root app: request context, one error handler, and one sub-app per resource. */
+export const app = createApp();
+
+app.use("*", requestContext());
+
+// Management bodies are small; routes that carry event payloads set their own limits.
+const MANAGEMENT_BODY_LIMIT_BYTES = 1024 * 1024;
+app.use("/api/accounts/*", bodyLimit({
+  maxSize: MANAGEMENT_BODY_LIMIT_BYTES,
+  onError: () => { throw new ApiError("payload_too_large", `Request bodies here are limited to ${MANAGEMENT_BODY_LIMIT_BYTES} bytes`); },
+}));
+
+app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
+
+app.route("/api/accounts", accounts);
+
+app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
+app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
+app.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "hookrelay",
+    version: VERSION,
+    description: "Webhook infrastructure on Cloudflare Workers: publish events, fan out signed deliveries, retry, log.",
+  },
+});
+app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "hookrelay API" }));
+
+app.notFound(notFoundOrMethod(() => app.routes));
+app.onError(onError);
