@@ -86,7 +86,7 @@ CREATE TABLE events (
   idempotency_key TEXT,                      -- cleared by the cron after 24 h
   dedupe_key      TEXT,                      -- provider event id for inbound sources, cleared after 24 h
   content_type    TEXT NOT NULL DEFAULT 'application/json',
-  payload         BLOB NOT NULL,             -- the exact bytes subscribers receive
+  payload         TEXT NOT NULL,             -- the exact body subscribers receive (UTF-8; other bodies are refused with 415)
   headers         TEXT,                      -- JSON: forwarded provider headers
   created_at      INTEGER NOT NULL,
   fanned_out_at   INTEGER,

@@ -1,6 +1,8 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { accounts } from "./api/accounts";
+import { topics, webhookTopics } from "./api/topics";
+import { webhooks } from "./api/webhooks";
 import { ApiError } from "./domain/errors";
 import { createApp } from "./lib/openapi";
 import { notFoundOrMethod, onError } from "./middleware/errors";
@@ -14,14 +16,21 @@ app.use("*", requestContext());
 
 // Management bodies are small; routes that carry event payloads set their own limits.
 const MANAGEMENT_BODY_LIMIT_BYTES = 1024 * 1024;
-app.use("/api/accounts/*", bodyLimit({
+const managementBodyLimit = bodyLimit({
   maxSize: MANAGEMENT_BODY_LIMIT_BYTES,
-  onError: () => { throw new ApiError("payload_too_large", `Request bodies here are limited to ${MANAGEMENT_BODY_LIMIT_BYTES} bytes`); },
-}));
+  onError: () => {
+    throw new ApiError("payload_too_large", `Request bodies here are limited to ${MANAGEMENT_BODY_LIMIT_BYTES} bytes`);
+  },
+});
+for (const path of ["/api/accounts/*", "/api/webhooks/*", "/api/topics/*"]) app.use(path, managementBodyLimit);
 
 app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
 
 app.route("/api/accounts", accounts);
+// Static paths under /api/webhooks are mounted before the /{id} routes so they win the match.
+app.route("/api/webhooks", webhookTopics);
+app.route("/api/webhooks", webhooks);
+app.route("/api/topics", topics);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
 app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AccountCreate, AccountCreated, AccountOut, ApiKeyOut, ApiKeyWithSecret, KeyCreate } from "../domain/account";
-import { errorResponses, IdParam, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
+import { apiKeySecurity, errorResponses, IdParam, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { notFound } from "../domain/errors";
 import { newId } from "../domain/ids";
 import { createApp } from "../lib/openapi";
@@ -13,7 +13,7 @@ export const accounts = createApp();
 accounts.use("*", requireAuth({ adminOnly: true }));
 
 const tags = ["Accounts"];
-const security = [{ ApiKey: [] }];
+const security = apiKeySecurity;
 
 const accountOut = (a: store.Account) => ({ id: a.id, name: a.name, createdAt: isoTime(a.createdAt)! });
 const keyOut = (k: store.ApiKeyRecord) => ({

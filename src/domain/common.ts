@@ -47,3 +47,6 @@ export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: str
   description,
   content: { "application/json": { schema } },
 });
+
+/** Either header works: `x-api-key: KEY` or `Authorization: Bearer KEY`. */
+export const apiKeySecurity: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];

@@ -1,0 +1,183 @@
+import { z } from "@hono/zod-openapi";
+import { FilterSchema } from "./filter";
+import { TOPIC_PATTERN } from "./topics";
+
+/** The webhook resource: request schemas, the stored shape, and the response shape. */
+
+export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
+export const DEFAULT_TIMEOUT_MS = 15_000;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers hookrelay sets itself; a webhook may not override them. */
+const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-.*|svix-.*|x-webhook-topic|x-webhook-attempt|x-hookrelay-.*)$/i;
+
+export const TopicList = z
+  .array(z.string().max(200).regex(TOPIC_PATTERN, "must be a topic name, prefix.* or *"))
+  .min(1, "subscribe to at least one topic (use [\"*\"] for all)")
+  .max(100)
+  .openapi({ example: ["message.received", "ticket.created", "stage.changed"] });
+
+export const SignatureProfile = z
+  .discriminatedUnion("scheme", [
+    z.object({ scheme: z.literal("standard") }).strict(),
+    z
+      .object({
+        scheme: z.literal("hmac-sha256"),
+        header: z.string().regex(HEADER_NAME, "must be a valid header name").max(100).default("X-Webhook-Signature"),
+        prefix: z.string().max(50).default("sha256="),
+        encoding: z.enum(["hex", "base64"]).default("hex"),
+      })
+      .strict(),
+  ])
+  .openapi("SignatureProfile", {
+    description:
+      "standard: Standard Webhooks headers only. hmac-sha256: also sends `header: prefix + HMAC-SHA256(secret, body)` as the seeds' providers do (e.g. X-Webhook-Signature: sha256=<hex>, X-Vobiz-Signature: <hex>).",
+  });
+export type SignatureProfile = z.infer<typeof SignatureProfile>;
+
+export const DeliverySettings = z
+  .object({
+    ordering: z.enum(["ordered", "parallel"]).default("ordered"),
+    maxInFlight: z.number().int().min(1).max(50).default(10),
+    timeoutMs: z.number().int().min(1000).max(30_000).default(DEFAULT_TIMEOUT_MS),
+    retrySchedule: z
+      .array(z.number().int().min(1).max(7 * 86_400))
+      .max(20)
+      .default(DEFAULT_RETRY_SCHEDULE_SECONDS)
+      .openapi({ description: "Seconds to wait before each retry, after the first attempt", example: [30, 300, 1800, 7200] }),
+    rateLimitPerSecond: z.number().min(0.1).max(1000).nullable().default(null),
+    retryClientErrors: z.boolean().default(true).openapi({ description: "false: a 4xx answer (other than 408/429) is final" }),
+  })
+  .strict()
+  .openapi("DeliverySettings");
+export type DeliverySettings = z.infer<typeof DeliverySettings>;
+
+const HeaderMap = z
+  .record(z.string().regex(HEADER_NAME, "must be a valid header name").refine((h) => !RESERVED_HEADERS.test(h), "is set by hookrelay and cannot be overridden"), z.string().max(2000))
+  .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
+
+const Metadata = z
+  .record(z.string().max(100), z.unknown())
+  .refine((m) => JSON.stringify(m).length <= 8192, "metadata is limited to 8 KiB of JSON");
+
+const StringList = (what: string) => z.array(z.string().min(1).max(200)).max(100).openapi({ description: what });
+
+export const SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
+
+const webhookFields = {
+  url: z.string().max(2048).openapi({ example: "https://your-domain.com/webhooks/vambe" }),
+  topics: TopicList,
+  active: z.boolean(),
+  description: z.string().max(500).nullable(),
+  secret: z
+    .string()
+    .min(16)
+    .max(256)
+    .openapi({ description: "whsec_… (Standard Webhooks) or, for hmac-sha256 profiles, any string of 16+ characters. Generated when absent." }),
+  channels: StringList("Only events published on these channels (routing keys, e.g. a WhatsApp session id)").nullable(),
+  sources: StringList("Only events from these inbound sources (src_… ids)").nullable(),
+  filter: FilterSchema.nullable(),
+  headers: HeaderMap.nullable(),
+  signature: SignatureProfile,
+  metadata: Metadata.nullable(),
+};
+
+export const WebhookCreate = z
+  .object({
+    ...webhookFields,
+    active: webhookFields.active.default(true),
+    description: webhookFields.description.optional(),
+    secret: webhookFields.secret.optional(),
+    channels: webhookFields.channels.optional(),
+    sources: webhookFields.sources.optional(),
+    filter: webhookFields.filter.optional(),
+    headers: webhookFields.headers.optional(),
+    signature: SignatureProfile.default({ scheme: "standard" }),
+    delivery: DeliverySettings.default(DeliverySettings.parse({})),
+    metadata: webhookFields.metadata.optional(),
+  })
+  .strict()
+  .openapi("WebhookCreate");
+export type WebhookCreate = z.infer<typeof WebhookCreate>;
+
+/** PUT is a partial update: only the fields sent change; `delivery` merges field by field. */
+export const WebhookUpdate = z
+  .object({
+    url: webhookFields.url.optional(),
+    topics: webhookFields.topics.optional(),
+    active: webhookFields.active.optional(),
+    description: webhookFields.description.optional(),
+    channels: webhookFields.channels.optional(),
+    sources: webhookFields.sources.optional(),
+    filter: webhookFields.filter.optional(),
+    headers: webhookFields.headers.optional(),
+    signature: SignatureProfile.optional(),
+    delivery: DeliverySettings.partial().strict().optional(),
+    metadata: webhookFields.metadata.optional(),
+  })
+  .strict()
+  .refine((u) => Object.keys(u).length > 0, "send at least one field to change")
+  .openapi("WebhookUpdate");
+export type WebhookUpdate = z.infer<typeof WebhookUpdate>;
+
+export type WebhookStatus = "active" | "inactive" | "disabled";
+
+/** A signing secret; `expiresAt` is set on a rotated-out secret still signing during its grace. */
+export interface SigningSecret {
+  secret: string;
+  expiresAt: number | null;
+}
+
+/** The stored webhook, as the store returns it (secrets stay sealed until a signer needs them). */
+export interface Webhook {
+  id: string;
+  accountId: string;
+  url: string;
+  description: string | null;
+  topics: string[];
+  active: boolean;
+  status: WebhookStatus;
+  disabledReason: string | null;
+  sealedSecrets: string;
+  channels: string[] | null;
+  sources: string[] | null;
+  filter: z.infer<typeof FilterSchema> | null;
+  headers: Record<string, string> | null;
+  signature: SignatureProfile;
+  delivery: DeliverySettings;
+  metadata: Record<string, unknown> | null;
+  createdAt: number;
+  updatedAt: number;
+  deletedAt: number | null;
+  lastSuccessAt: number | null;
+  lastFailureAt: number | null;
+}
+
+export const WebhookOut = z
+  .object({
+    id: z.string().openapi({ example: "wh_0mh2k3x9aXbYcZ12" }),
+    url: z.string(),
+    topics: z.array(z.string()),
+    active: z.boolean(),
+    status: z.enum(["active", "inactive", "disabled"]),
+    disabledReason: z.string().nullable(),
+    description: z.string().nullable(),
+    channels: z.array(z.string()).nullable(),
+    sources: z.array(z.string()).nullable(),
+    filter: FilterSchema.nullable(),
+    headers: z.record(z.string(), z.string()).nullable(),
+    signature: SignatureProfile,
+    delivery: DeliverySettings,
+    metadata: z.record(z.string(), z.unknown()).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    deletedAt: z.string().nullable(),
+    secret: z.string().optional().openapi({ description: "Only on create, rotate-secret and GET /secret" }),
+  })
+  .openapi("Webhook");
+
+/** A status from the `active` flag, keeping `disabled` until the webhook is explicitly re-activated. */
+export function statusAfterUpdate(current: WebhookStatus, active: boolean | undefined): WebhookStatus {
+  if (active === undefined) return current;
+  return active ? "active" : "inactive";
+}

@@ -1,0 +1,64 @@
+import { fromBase64 } from "../../lib/encoding";
+import { anySecretMatches, parseDigest } from "./digest";
+import { prefixed, type KeyEncoding } from "./keys";
+import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
+import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
+
+/**
+ * Standard Webhooks (and Svix, its origin, under `svix-*` header names): `v1,<base64>` entries,
+ * space-separated, of HMAC-SHA256 over `${id}.${timestamp}.${body}` keyed by the base64 secret.
+ */
+
+const FAMILIES = [
+  { id: "webhook-id", timestamp: "webhook-timestamp", signature: "webhook-signature" },
+  { id: "svix-id", timestamp: "svix-timestamp", signature: "svix-signature" },
+] as const;
+
+/** `whsec_` + base64 key bytes; the prefix is optional, as in the reference libraries. */
+export const WHSEC_KEY: KeyEncoding = {
+  kind: "whsec",
+  decode(secret) {
+    const key = fromBase64(secret.startsWith("whsec_") ? secret.slice("whsec_".length) : secret);
+    if (key.length === 0) throw new Error("empty key");
+    return key;
+  },
+};
+
+const EXPECTED = "space-separated v1,<base64 HMAC-SHA256 of id.timestamp.body> entries";
+
+export async function verifyStandardWebhooks(
+  input: VerifyInput,
+  config: ConfigOf<"standard-webhooks">,
+): Promise<VerifyResult> {
+  const { headers } = input;
+  // The family that sent any of its headers is the one used, so a missing piece is reported by name.
+  const names = FAMILIES.find((f) => headers.has(f.id) || headers.has(f.timestamp) || headers.has(f.signature)) ?? FAMILIES[0];
+  const id = headers.get(names.id)?.trim();
+  const timestampText = headers.get(names.timestamp)?.trim();
+  const signature = headers.get(names.signature)?.trim();
+  const absent = [!id && names.id, !timestampText && names.timestamp, !signature && names.signature].filter(Boolean);
+  if (!id || !timestampText || !signature) return fail("signature_missing", `Missing ${absent.join(", ")} header`);
+
+  const timestamp = parseUnixSeconds(timestampText);
+  if (timestamp === null) return fail("signature_invalid", `Malformed ${names.timestamp} header; expected unix seconds`);
+
+  // Other versions (v1a, asymmetric) are skipped, as the reference libraries do.
+  const candidates: string[] = [];
+  for (const entry of signature.split(/\s+/)) {
+    const comma = entry.indexOf(",");
+    if (comma < 0 || entry.slice(0, comma) !== "v1") continue;
+    const digest = parseDigest(entry.slice(comma + 1), "base64", 32);
+    if (digest !== null) candidates.push(digest);
+  }
+  if (candidates.length === 0) return fail("signature_invalid", `Malformed ${names.signature} header; expected ${EXPECTED}`);
+
+  const signed = prefixed(`${id}.${timestampText}.`, input.body);
+  if (!(await anySecretMatches("sha256", input.secrets, signed, candidates, WHSEC_KEY))) {
+    return fail("signature_invalid", `${names.signature} does not match the request signed with any of the source's secrets`);
+  }
+  // Checked after the signature, so timestamp_stale always means a genuine but old (or early) request.
+  if (!isFresh(timestamp, input.nowMs, config.toleranceSeconds)) {
+    return fail("timestamp_stale", staleMessage(timestamp, input.nowMs, config.toleranceSeconds));
+  }
+  return OK;
+}

@@ -1,0 +1,89 @@
+import { z } from "@hono/zod-openapi";
+
+/**
+ * A source's verification settings and the verifier contract. Verifiers are pure: they see the raw
+ * bytes, the headers, the secrets in rotation and an injected clock, and never touch storage.
+ */
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+// Past the 24 h dedupe window a replayed delivery would no longer be caught as a duplicate, so a
+// timestamp tolerance larger than that would let replays through.
+export const MAX_TOLERANCE_SECONDS = 86_400;
+
+// RFC 9110 token characters: anything else could never arrive as a header name.
+const HeaderName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name")
+  .openapi({ example: "X-Signature" });
+
+const Tolerance = z
+  .number()
+  .int()
+  .min(1)
+  .max(MAX_TOLERANCE_SECONDS)
+  .default(DEFAULT_TOLERANCE_SECONDS)
+  .openapi({ description: "Accepted clock difference, in seconds, in the past and in the future" });
+
+const Prefix = z.string().max(64).optional();
+
+export const VerificationConfig = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("standard-webhooks"), toleranceSeconds: Tolerance }),
+    z.object({ type: z.literal("stripe"), toleranceSeconds: Tolerance }),
+    z.object({ type: z.literal("github") }),
+    z.object({ type: z.literal("shopify") }),
+    z.object({ type: z.literal("slack"), toleranceSeconds: Tolerance }),
+    z.object({
+      type: z.literal("hmac"),
+      header: HeaderName,
+      prefix: Prefix.openapi({ description: "Text before the digest in the header, such as `sha256=`", example: "sha256=" }),
+      encoding: z.enum(["hex", "base64"]).default("hex"),
+      algorithm: z.enum(["sha256", "sha1"]).default("sha256"),
+    }),
+    z.object({
+      type: z.literal("basic"),
+      // RFC 7617: the user-id cannot contain a colon. The password is the source's secret.
+      username: z.string().min(1).max(200).regex(/^[^:]*$/, "cannot contain ':'"),
+    }),
+    z.object({
+      type: z.literal("api-key"),
+      header: HeaderName,
+      prefix: Prefix.openapi({ description: "Text before the key in the header, such as `Bearer `", example: "Bearer " }),
+    }),
+    z.object({ type: z.literal("none") }),
+    z.object({ type: z.literal("vobiz") }),
+    z.object({ type: z.literal("whatsapp-api") }),
+  ])
+  .openapi("VerificationConfig", {
+    description: "How inbound requests are authenticated. Secrets are set separately and may be rotated (a list).",
+  });
+
+/** The parsed form (defaults applied). */
+export type VerificationConfig = z.infer<typeof VerificationConfig>;
+/** What a client may send (defaults optional). */
+export type VerificationConfigInput = z.input<typeof VerificationConfig>;
+export type VerificationType = VerificationConfig["type"];
+export type ConfigOf<T extends VerificationType> = Extract<VerificationConfig, { type: T }>;
+
+export interface VerifyInput {
+  /** The exact raw bytes received. */
+  body: Uint8Array;
+  headers: Headers;
+  /** All secrets in rotation; any one may match. */
+  secrets: string[];
+  config: VerificationConfig;
+  /** Clock, injected so tests are exact. */
+  nowMs: number;
+}
+
+export type VerifyFailureCode = "signature_missing" | "signature_invalid" | "timestamp_stale";
+
+export type VerifyResult =
+  | { ok: true; challenge?: Response }
+  | { ok: false; code: VerifyFailureCode; message: string };
+
+export const OK: VerifyResult = { ok: true };
+
+export const fail = (code: VerifyFailureCode, message: string): VerifyResult => ({ ok: false, code, message });

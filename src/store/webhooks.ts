@@ -1,0 +1,138 @@
+import type { Webhook } from "../domain/webhook";
+import { fromJson, toJson } from "./json";
+import { decodeCursor, toPage, type Page, type PageParams } from "./pagination";
+
+interface WebhookRow {
+  id: string;
+  account_id: string;
+  url: string;
+  description: string | null;
+  topics: string;
+  active: number;
+  status: Webhook["status"];
+  disabled_reason: string | null;
+  secrets: string;
+  channels: string | null;
+  sources: string | null;
+  filter: string | null;
+  headers: string | null;
+  signature: string;
+  delivery: string;
+  metadata: string | null;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+  last_success_at: number | null;
+  last_failure_at: number | null;
+}
+
+export function rowToWebhook(r: WebhookRow): Webhook {
+  return {
+    id: r.id,
+    accountId: r.account_id,
+    url: r.url,
+    description: r.description,
+    topics: fromJson(r.topics, []),
+    active: r.active === 1,
+    status: r.status,
+    disabledReason: r.disabled_reason,
+    sealedSecrets: r.secrets,
+    channels: fromJson(r.channels, null),
+    sources: fromJson(r.sources, null),
+    filter: fromJson(r.filter, null),
+    headers: fromJson(r.headers, null),
+    signature: fromJson(r.signature, { scheme: "standard" }),
+    delivery: fromJson(r.delivery, {} as Webhook["delivery"]),
+    metadata: fromJson(r.metadata, null),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    deletedAt: r.deleted_at,
+    lastSuccessAt: r.last_success_at,
+    lastFailureAt: r.last_failure_at,
+  };
+}
+
+const COLUMNS =
+  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at";
+
+export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
+  await db
+    .prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)`)
+    .bind(
+      w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
+      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
+      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
+      w.lastSuccessAt, w.lastFailureAt,
+    )
+    .run();
+}
+
+/** Writes the fields the management API owns (not the delivery health columns). */
+export async function saveWebhook(db: D1Database, w: Webhook): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE webhooks SET url = ?3, description = ?4, topics = ?5, active = ?6, status = ?7, disabled_reason = ?8,
+         secrets = ?9, channels = ?10, sources = ?11, filter = ?12, headers = ?13, signature = ?14, delivery = ?15,
+         metadata = ?16, updated_at = ?17, deleted_at = ?18
+       WHERE id = ?1 AND account_id = ?2`,
+    )
+    .bind(
+      w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
+      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
+      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt,
+    )
+    .run();
+}
+
+export async function getWebhook(db: D1Database, accountId: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<Webhook | null> {
+  const row = await db
+    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE id = ? AND account_id = ? ${opts.includeDeleted ? "" : "AND deleted_at IS NULL"}`)
+    .bind(id, accountId)
+    .first<WebhookRow>();
+  return row ? rowToWebhook(row) : null;
+}
+
+export interface WebhookListFilter extends PageParams {
+  active?: boolean | undefined;
+  status?: Webhook["status"] | undefined;
+  /** Webhooks whose topic patterns would receive this topic. */
+  topic?: string | undefined;
+  deleted?: boolean | undefined;
+}
+
+export async function listWebhooks(db: D1Database, accountId: string, f: WebhookListFilter): Promise<Page<Webhook>> {
+  const where = ["account_id = ?1", f.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL"];
+  const params: unknown[] = [accountId];
+  const add = (clause: (n: number) => string, value: unknown) => {
+    params.push(value);
+    where.push(clause(params.length));
+  };
+  const before = decodeCursor(f.cursor);
+  if (before) add((n) => `id < ?${n}`, before);
+  if (f.active !== undefined) add((n) => `active = ?${n}`, f.active ? 1 : 0);
+  if (f.status) add((n) => `status = ?${n}`, f.status);
+  if (f.topic) {
+    add(
+      (n) => `EXISTS (SELECT 1 FROM json_each(webhooks.topics) t WHERE t.value = ?${n}
+        OR (t.value = '*' AND ?${n} NOT LIKE 'webhook.%' AND ?${n} NOT LIKE 'delivery.%')
+        OR (t.value LIKE '%.*' AND substr(?${n}, 1, length(t.value) - 1) = substr(t.value, 1, length(t.value) - 1)))`,
+      f.topic,
+    );
+  }
+  params.push(f.limit + 1);
+  const { results } = await db
+    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`)
+    .bind(...params)
+    .all<WebhookRow>();
+  return toPage(results, f.limit, (r) => r.id, rowToWebhook);
+}
+
+/** Every live webhook of the given accounts: what the queue consumer matches events against. */
+export async function listLiveWebhooks(db: D1Database, accountIds: string[]): Promise<Webhook[]> {
+  if (accountIds.length === 0) return [];
+  const { results } = await db
+    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE account_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL`)
+    .bind(JSON.stringify(accountIds))
+    .all<WebhookRow>();
+  return results.map(rowToWebhook);
+}
