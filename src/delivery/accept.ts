@@ -1,0 +1,113 @@
+import { newId } from "../domain/ids";
+import { BUILT_IN_TOPIC_NAMES } from "../domain/topic-catalog";
+import { addSeenTopics } from "../store/topics";
+import type { FanoutMessage } from "./messages";
+
+/**
+ * The accepting side of the hot path, shared by POST /api/events, /api/events/batch and /in/:source.
+ * One D1 round trip stores the events and dedupes them (by id, Idempotency-Key or the provider's
+ * event id) and adds unseen topics to the catalog; then one queue send hands them to the consumer.
+ * No outbound fetch happens here.
+ *
+ * If the queue send fails the events are still stored (unfanned); the cron sweeper re-enqueues
+ * events left unfanned, so an accepted event is never lost.
+ */
+export interface IncomingEvent {
+  id?: string | null;
+  topic: string;
+  /** The exact body subscribers will receive. */
+  payload: string;
+  contentType: string;
+  channel?: string | null;
+  sourceId?: string | null;
+  idempotencyKey?: string | null;
+  /** Provider event id (inbound sources). */
+  dedupeKey?: string | null;
+  /** Provider headers to forward to subscribers. */
+  headers?: Record<string, string> | null;
+}
+
+export interface AcceptedEvent {
+  id: string;
+  topic: string;
+  createdAt: number;
+  duplicate: boolean;
+}
+
+/** Topics this isolate already added to an account's catalog, to keep the insert off most batches. */
+const seenTopics = new Set<string>();
+
+function newTopics(accountId: string, events: IncomingEvent[]): string[] {
+  const fresh = new Set<string>();
+  for (const e of events) {
+    const key = `${accountId}\u0000${e.topic}`;
+    if (!BUILT_IN_TOPIC_NAMES.has(e.topic) && !seenTopics.has(key)) fresh.add(e.topic);
+  }
+  return [...fresh];
+}
+
+export async function acceptEvents(env: Env, accountId: string, events: IncomingEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
+  const ids = events.map((e) => e.id ?? newId("evt"));
+  const insert = env.DB.prepare(
+    `INSERT INTO events (account_id, id, topic, channel, source_id, idempotency_key, dedupe_key, content_type, payload, headers, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+  );
+  const statements = events.map((e, i) =>
+    insert.bind(
+      accountId, ids[i], e.topic, e.channel ?? null, e.sourceId ?? null, e.idempotencyKey ?? null, e.dedupeKey ?? null,
+      e.contentType, e.payload, e.headers ? JSON.stringify(e.headers) : null, now,
+    ),
+  );
+  const topics = newTopics(accountId, events);
+  if (topics.length) statements.push(addSeenTopics(env.DB, accountId, topics, now));
+  const results = await env.DB.batch<{ id: string }>(statements);
+  for (const t of topics) seenTopics.add(`${accountId}\u0000${t}`);
+
+  const accepted: AcceptedEvent[] = events.map((e, i) => ({
+    id: ids[i]!,
+    topic: e.topic,
+    createdAt: now,
+    duplicate: (results[i]?.results.length ?? 0) === 0,
+  }));
+
+  const duplicates = accepted.filter((a) => a.duplicate);
+  if (duplicates.length) await resolveDuplicates(env.DB, accountId, events, accepted);
+
+  const fresh = accepted.filter((a) => !a.duplicate);
+  if (fresh.length) {
+    try {
+      await enqueueFanout(env, fresh.map((a) => ({ type: "fanout", accountId, eventId: a.id })));
+    } catch (err) {
+      // Stored but not queued: the sweeper picks these up (see scheduled handler).
+      console.error(JSON.stringify({ msg: "queue send failed; events left for the sweeper", accountId, count: fresh.length, error: String(err) }));
+    }
+  }
+  return accepted;
+}
+
+/** A duplicate answers with the first event's id and time (rare path: a second round trip). */
+async function resolveDuplicates(db: D1Database, accountId: string, events: IncomingEvent[], accepted: AcceptedEvent[]) {
+  const lookup = db.prepare(
+    `SELECT id, topic, created_at FROM events WHERE account_id = ?1 AND
+       (id = ?2 OR (?3 IS NOT NULL AND idempotency_key = ?3) OR (?4 IS NOT NULL AND source_id IS ?5 AND dedupe_key = ?4))
+     ORDER BY created_at LIMIT 1`,
+  );
+  const indexes = accepted.flatMap((a, i) => (a.duplicate ? [i] : []));
+  const found = await db.batch<{ id: string; topic: string; created_at: number }>(
+    indexes.map((i) => {
+      const e = events[i]!;
+      return lookup.bind(accountId, accepted[i]!.id, e.idempotencyKey ?? null, e.dedupeKey ?? null, e.sourceId ?? null);
+    }),
+  );
+  indexes.forEach((i, n) => {
+    const first = found[n]?.results[0];
+    if (first) accepted[i] = { id: first.id, topic: first.topic, createdAt: first.created_at, duplicate: true };
+  });
+}
+
+/** Queue sends are capped at 100 messages per call. */
+export async function enqueueFanout(env: Env, messages: FanoutMessage[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 100) {
+    await env.DELIVERIES.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
+  }
+}
