@@ -1,5 +1,14 @@
 import { z } from "@hono/zod-openapi";
-import { decodeCursor } from "../store/pagination";
+import { decodeCursor, encodeCursor } from "../store/pagination";
+
+/**
+ * A cursor is base64url of an id. atob() alone accepts most strings, so a tampered cursor would
+ * silently page from a meaningless position; require a printable id that encodes back to it.
+ */
+function isCursor(cursor: string): boolean {
+  const id = decodeCursor(cursor);
+  return id !== null && /^[\x21-\x7e]+$/.test(id) && encodeCursor(id) === cursor;
+}
 
 /** Shared request/response pieces used by every resource. */
 export const ListQuery = z.object({
@@ -7,7 +16,7 @@ export const ListQuery = z.object({
   cursor: z
     .string()
     .optional()
-    .refine((c) => c === undefined || decodeCursor(c) !== null, "cursor is not one this API returned")
+    .refine((c) => c === undefined || isCursor(c), "cursor is not one this API returned")
     .openapi({ description: "nextCursor from the previous page" }),
 });
 

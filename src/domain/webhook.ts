@@ -10,6 +10,8 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers hookrelay sets itself; a webhook may not override them. */
 const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-.*|svix-.*|x-webhook-topic|x-webhook-attempt|x-hookrelay-.*)$/i;
+/** CR, LF and NUL make `new Headers()` throw, which would fail every delivery; refuse them up front. */
+const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 export const TopicList = z
   .array(z.string().max(200).regex(TOPIC_PATTERN, "must be a topic name, prefix.* or *"))
@@ -23,8 +25,13 @@ export const SignatureProfile = z
     z
       .object({
         scheme: z.literal("hmac-sha256"),
-        header: z.string().regex(HEADER_NAME, "must be a valid header name").max(100).default("X-Webhook-Signature"),
-        prefix: z.string().max(50).default("sha256="),
+        header: z
+          .string()
+          .regex(HEADER_NAME, "must be a valid header name")
+          .max(100)
+          .refine((h) => !RESERVED_HEADERS.test(h), "is set by hookrelay and cannot carry this signature")
+          .default("X-Webhook-Signature"),
+        prefix: z.string().max(50).regex(HEADER_VALUE, "must not contain CR, LF or NUL").default("sha256="),
         encoding: z.enum(["hex", "base64"]).default("hex"),
       })
       .strict(),
@@ -35,25 +42,35 @@ export const SignatureProfile = z
   });
 export type SignatureProfile = z.infer<typeof SignatureProfile>;
 
+// Without defaults, so the PUT patch (below) can tell "not sent" from "sent": zod 4 applies
+// `.default()` even under `.partial()`, which would reset every unsent field on update.
+const deliveryFields = {
+  ordering: z.enum(["ordered", "parallel"]),
+  maxInFlight: z.number().int().min(1).max(50),
+  timeoutMs: z.number().int().min(1000).max(30_000),
+  retrySchedule: z
+    .array(z.number().int().min(1).max(7 * 86_400))
+    .max(20)
+    .openapi({ description: "Seconds to wait before each retry, after the first attempt", example: [30, 300, 1800, 7200] }),
+  rateLimitPerSecond: z.number().min(0.1).max(1000).nullable(),
+  retryClientErrors: z.boolean().openapi({ description: "false: a 4xx answer (other than 408/429) is final" }),
+};
+
 export const DeliverySettings = z
   .object({
-    ordering: z.enum(["ordered", "parallel"]).default("ordered"),
-    maxInFlight: z.number().int().min(1).max(50).default(10),
-    timeoutMs: z.number().int().min(1000).max(30_000).default(DEFAULT_TIMEOUT_MS),
-    retrySchedule: z
-      .array(z.number().int().min(1).max(7 * 86_400))
-      .max(20)
-      .default(DEFAULT_RETRY_SCHEDULE_SECONDS)
-      .openapi({ description: "Seconds to wait before each retry, after the first attempt", example: [30, 300, 1800, 7200] }),
-    rateLimitPerSecond: z.number().min(0.1).max(1000).nullable().default(null),
-    retryClientErrors: z.boolean().default(true).openapi({ description: "false: a 4xx answer (other than 408/429) is final" }),
+    ordering: deliveryFields.ordering.default("ordered"),
+    maxInFlight: deliveryFields.maxInFlight.default(10),
+    timeoutMs: deliveryFields.timeoutMs.default(DEFAULT_TIMEOUT_MS),
+    retrySchedule: deliveryFields.retrySchedule.default(DEFAULT_RETRY_SCHEDULE_SECONDS),
+    rateLimitPerSecond: deliveryFields.rateLimitPerSecond.default(null),
+    retryClientErrors: deliveryFields.retryClientErrors.default(true),
   })
   .strict()
   .openapi("DeliverySettings");
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 
 const HeaderMap = z
-  .record(z.string().regex(HEADER_NAME, "must be a valid header name").refine((h) => !RESERVED_HEADERS.test(h), "is set by hookrelay and cannot be overridden"), z.string().max(2000))
+  .record(z.string().regex(HEADER_NAME, "must be a valid header name").refine((h) => !RESERVED_HEADERS.test(h), "is set by hookrelay and cannot be overridden"), z.string().max(2000).regex(HEADER_VALUE, "must not contain CR, LF or NUL"))
   .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
 
 const Metadata = z
@@ -62,7 +79,11 @@ const Metadata = z
 
 const StringList = (what: string) => z.array(z.string().min(1).max(200)).max(100).openapi({ description: what });
 
-export const SECRET_FORMAT = /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/;
+/**
+ * `whsec_` + base64 (padding optional) of 24-64 bytes. The length is checked too: a base64 string of
+ * length 4n+1 passes a character check but cannot be decoded, so every delivery would fail to sign.
+ */
+export const SECRET_FORMAT = /^whsec_(?=[A-Za-z0-9+/=]{32,88}$)(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
 const webhookFields = {
   url: z.string().max(2048).openapi({ example: "https://your-domain.com/webhooks/vambe" }),
@@ -112,7 +133,7 @@ export const WebhookUpdate = z
     filter: webhookFields.filter.optional(),
     headers: webhookFields.headers.optional(),
     signature: SignatureProfile.optional(),
-    delivery: DeliverySettings.partial().strict().optional(),
+    delivery: z.object(deliveryFields).partial().strict().optional(),
     metadata: webhookFields.metadata.optional(),
   })
   .strict()

@@ -112,9 +112,10 @@ export async function listWebhooks(db: D1Database, accountId: string, f: Webhook
   if (f.active !== undefined) add((n) => `active = ?${n}`, f.active ? 1 : 0);
   if (f.status) add((n) => `status = ?${n}`, f.status);
   if (f.topic) {
+    // Mirrors domain/topics.ts topicMatches; substr, not LIKE, because LIKE ignores ASCII case.
     add(
       (n) => `EXISTS (SELECT 1 FROM json_each(webhooks.topics) t WHERE t.value = ?${n}
-        OR (t.value = '*' AND ?${n} NOT LIKE 'webhook.%' AND ?${n} NOT LIKE 'delivery.%')
+        OR (t.value = '*' AND substr(?${n}, 1, 8) != 'webhook.' AND substr(?${n}, 1, 9) != 'delivery.')
         OR (t.value LIKE '%.*' AND substr(?${n}, 1, length(t.value) - 1) = substr(t.value, 1, length(t.value) - 1)))`,
       f.topic,
     );
