@@ -51,7 +51,8 @@ const listRoute = (path: string) =>
 
 /** Mounted at /api/webhooks/topics (the seeds' path). */
 export const webhookTopics = createApp();
-webhookTopics.use("*", requireAuth());
+// Only on /topics: this sub-app is mounted at /api/webhooks, and "*" would re-run auth on every webhook route.
+webhookTopics.use("/topics", requireAuth());
 webhookTopics.openapi(listRoute("/topics"), async (c) => c.json(await catalog(c), 200));
 
 /** Mounted at /api/topics. */

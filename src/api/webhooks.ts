@@ -35,9 +35,14 @@ export function webhookOut(w: Webhook, secret?: string): z.infer<typeof WebhookO
 }
 
 /** Checks that depend on config or on other rows; zod covered the shapes already. */
-async function semanticIssues(c: Context<AppEnv>, w: { url: string; sources?: string[] | null | undefined; signature: Webhook["signature"] }, secret?: string): Promise<FieldIssue[]> {
+/** Fields left undefined are not checked (a PUT that does not send `url` must not fail on it). */
+async function semanticIssues(
+  c: Context<AppEnv>,
+  w: { url?: string | undefined; sources?: string[] | null | undefined; signature: Webhook["signature"] },
+  secret?: string,
+): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
-  const problem = destinationProblem(w.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS);
+  const problem = w.url === undefined ? null : destinationProblem(w.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS);
   if (problem) issues.push({ path: "body.url", message: `url ${problem}`, code: "invalid_destination" });
   if (secret !== undefined && w.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
     issues.push({
@@ -144,9 +149,9 @@ webhooks.openapi(
     if (active !== undefined) next.disabledReason = null;
     if (patch.signature && patch.signature.scheme !== current.signature.scheme && patch.signature.scheme === "standard") {
       const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
-      failIfAny(await semanticIssues(c, next, secrets[0]?.secret));
+      failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }, secrets[0]?.secret));
     } else {
-      failIfAny(await semanticIssues(c, { ...next, sources: patch.sources ?? null }));
+      failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }));
     }
     await store.saveWebhook(c.env.DB, next);
     await syncWebhook(c.env, next);

@@ -5,9 +5,18 @@ import { ApiError, type FieldIssue } from "../domain/errors";
 
 /** Turns zod issues into `details` entries with dotted field paths (`delivery.timeoutMs`). */
 export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
-  return error.issues.map((issue) => {
-    const path = issue.path.map(String).join(".");
-    return { path: [prefix, path].filter(Boolean).join("."), message: issue.message, code: issue.code };
+  const join = (...parts: (string | number | symbol)[]) => [...(prefix ? [prefix] : []), ...parts.map(String)].join(".");
+  return error.issues.flatMap((issue): FieldIssue[] => {
+    // zod reports unknown keys on the parent; name each key so clients see which field to drop.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: join(...issue.path, key), message: `unknown field "${key}"`, code: issue.code }));
+    }
+    // A bad record key carries the specific reason one level down ("Invalid key in record" says little).
+    if (issue.code === "invalid_key") {
+      const reason = issue.issues[0]?.message;
+      return [{ path: join(...issue.path), message: reason ? `key ${reason}` : issue.message, code: issue.code }];
+    }
+    return [{ path: join(...issue.path), message: issue.message, code: issue.code }];
   });
 }
 

@@ -45,7 +45,8 @@ export const notFoundOrMethod = (routes: () => { method: string; path: string }[
   const allowed = new Set<string>();
   for (const route of routes()) {
     if (route.method === "ALL" || route.path.endsWith("*")) continue;
-    const pattern = new RegExp(`^${route.path.replace(/\/:[^/]+/g, "/[^/]+")}/?$`);
+    const literal = route.path.split(/\/:[^/]+/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const pattern = new RegExp(`^${literal.join("/[^/]+")}/?$`);
     if (pattern.test(path)) allowed.add(route.method);
   }
   if (allowed.size > 0 && !allowed.has(c.req.method)) {

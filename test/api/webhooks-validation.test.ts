@@ -173,7 +173,7 @@ describe("POST /api/webhooks validation", () => {
 
   it("refuses hmac-only settings on the standard scheme", async () => {
     const details = invalid(await createWith({ ...VALID, signature: { scheme: "standard", header: "X-Sig" } }));
-    expect(paths(details)).toEqual(["body.signature"]);
+    expect(paths(details)).toEqual(["body.signature.header"]);
     expect(details[0]!.message).toContain("header");
   });
 
