@@ -1,6 +1,10 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { accounts } from "./api/accounts";
+import { bench } from "./api/bench";
+import { events } from "./api/events";
+import { deadLetters, stats } from "./api/stats";
+import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { topics, webhookTopics } from "./api/topics";
 import { webhooks } from "./api/webhooks";
 import { ApiError } from "./domain/errors";
@@ -28,9 +32,16 @@ app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
 
 app.route("/api/accounts", accounts);
 // Static paths under /api/webhooks are mounted before the /{id} routes so they win the match.
+app.route("/api/webhooks", webhookOpsStatic);
 app.route("/api/webhooks", webhookTopics);
 app.route("/api/webhooks", webhooks);
+app.route("/api/webhooks", webhookOps);
+app.route("/api/events", events);
+app.route("/api/stats", stats);
+app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
+// Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
+app.route("/bench", bench);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
 app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

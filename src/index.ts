@@ -1,7 +1,19 @@
 import { app } from "./app";
+import { handleQueueBatch } from "./delivery/consumer";
+import { runCron } from "./delivery/retention";
+import { benchEnv } from "./store/d1-counter";
 export { WebhookDO } from "./delivery/webhook-do";
 
-/** Worker entry: HTTP API, queue consumer and cron, plus the Durable Object class export. */
+/**
+ * Worker entry: HTTP API, queue consumer (deliveries and their dead letters) and cron, plus the DO
+ * class export. benchEnv(env) is `env` itself unless BENCH_MODE is "true" (bench/ counts D1 statements).
+ */
 export default {
-  fetch: app.fetch,
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, benchEnv(env), ctx),
+  async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+    await handleQueueBatch(batch, benchEnv(env));
+  },
+  async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
+    await runCron(benchEnv(env), controller.scheduledTime);
+  },
 } satisfies ExportedHandler<Env>;

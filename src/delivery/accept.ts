@@ -25,6 +25,8 @@ export interface IncomingEvent {
   dedupeKey?: string | null;
   /** Provider headers to forward to subscribers. */
   headers?: Record<string, string> | null;
+  /** Meta-events: never deliver to this webhook (the one the event is about). */
+  excludeWebhookId?: string | null;
 }
 
 export interface AcceptedEvent {
@@ -49,13 +51,13 @@ function newTopics(accountId: string, events: IncomingEvent[]): string[] {
 export async function acceptEvents(env: Env, accountId: string, events: IncomingEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
   const ids = events.map((e) => e.id ?? newId("evt"));
   const insert = env.DB.prepare(
-    `INSERT INTO events (account_id, id, topic, channel, source_id, idempotency_key, dedupe_key, content_type, payload, headers, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+    `INSERT INTO events (account_id, id, topic, channel, source_id, idempotency_key, dedupe_key, content_type, payload, headers, created_at, exclude_webhook_id)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
   );
   const statements = events.map((e, i) =>
     insert.bind(
       accountId, ids[i], e.topic, e.channel ?? null, e.sourceId ?? null, e.idempotencyKey ?? null, e.dedupeKey ?? null,
-      e.contentType, e.payload, e.headers ? JSON.stringify(e.headers) : null, now,
+      e.contentType, e.payload, e.headers ? JSON.stringify(e.headers) : null, now, e.excludeWebhookId ?? null,
     ),
   );
   const topics = newTopics(accountId, events);

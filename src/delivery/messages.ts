@@ -14,3 +14,35 @@ export interface FanoutMessage {
 }
 
 export type DeliveryMessage = FanoutMessage;
+
+/**
+ * What the consumer hands a WebhookDO (RPC, not a queue message): everything one delivery needs, so
+ * the DO never reads D1 to send. `key` is the DO's dedupe key: the event id, or `eventId:replayId`
+ * for a replay, so a redelivered queue message or a retried batch never produces a second delivery.
+ */
+export interface DeliveryJob {
+  key: string;
+  eventId: string;
+  topic: string;
+  /** The exact body to send. */
+  payload: string;
+  contentType: string;
+  /** Provider headers forwarded from an inbound source. */
+  headers: Record<string, string> | null;
+  /** Event acceptance time (epoch ms). */
+  createdAt: number;
+}
+
+export const deliveryKey = (eventId: string, replayId?: string | null): string => (replayId ? `${eventId}:${replayId}` : eventId);
+
+export function isFanoutMessage(body: unknown): body is FanoutMessage {
+  if (body === null || typeof body !== "object") return false;
+  const m = body as Record<string, unknown>;
+  return (
+    m.type === "fanout" &&
+    typeof m.accountId === "string" &&
+    typeof m.eventId === "string" &&
+    (m.webhookIds === undefined || (Array.isArray(m.webhookIds) && m.webhookIds.every((w) => typeof w === "string"))) &&
+    (m.replayId === undefined || typeof m.replayId === "string")
+  );
+}

@@ -1,0 +1,49 @@
+import { newId } from "../domain/ids";
+import type { Webhook } from "../domain/webhook";
+import type { IncomingEvent } from "./accept";
+
+/**
+ * hookrelay's own events about delivery health. They are published through acceptEvents like any
+ * other event, excluded from the webhook they are about, and only reach webhooks whose topic
+ * patterns name them (topicMatches keeps `*` from matching them).
+ *
+ * The id is chosen here, when the event is first recorded in the DO's outbox, so a flush retried
+ * after a crash republishes the same id and acceptEvents dedupes it.
+ */
+export function webhookDisabledEvent(webhook: Webhook, reason: string, atMs: number): IncomingEvent {
+  return {
+    id: newId("evt"),
+    topic: "webhook.disabled",
+    contentType: "application/json",
+    excludeWebhookId: webhook.id,
+    // The shape the topic catalog documents for this topic: { type, data }.
+    payload: JSON.stringify({
+      type: "webhook.disabled",
+      data: { webhookId: webhook.id, url: webhook.url, reason, disabledAt: new Date(atMs).toISOString() },
+    }),
+  };
+}
+
+export interface ExhaustedDelivery {
+  eventId: string;
+  topic: string;
+  attempts: number;
+  lastHttpStatus: number | null;
+  lastError: string | null;
+}
+
+export function deliveryExhaustedEvent(webhook: Webhook, d: ExhaustedDelivery, atMs: number): IncomingEvent {
+  return {
+    id: newId("evt"),
+    topic: "delivery.exhausted",
+    contentType: "application/json",
+    excludeWebhookId: webhook.id,
+    payload: JSON.stringify({
+      type: "delivery.exhausted",
+      data: {
+        webhookId: webhook.id, url: webhook.url, eventId: d.eventId, topic: d.topic, attempts: d.attempts,
+        lastHttpStatus: d.lastHttpStatus, lastError: d.lastError, exhaustedAt: new Date(atMs).toISOString(),
+      },
+    }),
+  };
+}

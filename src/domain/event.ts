@@ -1,0 +1,186 @@
+import { z } from "@hono/zod-openapi";
+import { TOPIC_NAME } from "./topics";
+
+/** Events and their deliveries: request/response schemas and the pure delivery-state logic. */
+
+/** Publisher-supplied ids are kept URL- and header-safe: they travel as `webhook-id`. */
+export const EVENT_ID = /^[A-Za-z0-9_.:-]+$/;
+export const MAX_BATCH_EVENTS = 100;
+
+const Topic = z.string().min(1).max(200).regex(TOPIC_NAME, "must be letters, digits, _ or -, in segments joined by . : or /").openapi({ example: "message.received" });
+const EventId = z.string().min(1).max(200).regex(EVENT_ID, "may only hold letters, digits, _ . : -").openapi({ example: "evt_0mh2k3x9aXbYcZ12" });
+const Channel = z.string().min(1).max(200).openapi({ description: "Routing key (e.g. a WhatsApp session id); webhooks with `channels` only get their channels", example: "5bc99cea8975b95fe7077c64a3312145" });
+const Payload = z
+  .unknown()
+  .refine((v) => v !== undefined, "payload is required (any JSON value)")
+  .openapi({ description: "Any JSON value; serialized once and delivered byte for byte", example: { event: "message.received", text: "Hello!" } });
+
+export const EventCreate = z
+  .object({ topic: Topic, payload: Payload, id: EventId.optional(), channel: Channel.optional() })
+  .strict()
+  .openapi("EventCreate");
+export type EventCreate = z.infer<typeof EventCreate>;
+
+export const EventBatchItem = EventCreate.extend({
+  idempotencyKey: z.string().min(1).max(200).optional().openapi({ description: "Per-event Idempotency-Key" }),
+})
+  .strict()
+  .openapi("EventBatchItem");
+
+export const EventBatch = z
+  .object({ events: z.array(EventBatchItem).min(1, "send at least one event").max(MAX_BATCH_EVENTS, `at most ${MAX_BATCH_EVENTS} events per batch`) })
+  .strict()
+  .openapi("EventBatch");
+
+export const EventAccepted = z
+  .object({
+    id: z.string(),
+    topic: z.string(),
+    createdAt: z.string(),
+    duplicate: z.boolean().openapi({ description: "true: this id or Idempotency-Key was seen before; nothing new is delivered" }),
+  })
+  .openapi("EventAccepted");
+
+export const DELIVERY_STATES = ["pending", "succeeded", "retrying", "failed"] as const;
+export type DeliveryStateName = (typeof DELIVERY_STATES)[number];
+
+export const DeliveryStateOut = z
+  .object({
+    webhookId: z.string(),
+    state: z.enum(DELIVERY_STATES),
+    attempts: z.number().int(),
+    httpStatus: z.number().int().nullable(),
+    lastAttemptAt: z.string().nullable(),
+    nextAttemptAt: z.string().nullable(),
+  })
+  .openapi("DeliveryState");
+
+export const EventOut = z
+  .object({
+    id: z.string(),
+    topic: z.string(),
+    channel: z.string().nullable(),
+    sourceId: z.string().nullable(),
+    contentType: z.string(),
+    payload: z.unknown().optional().openapi({ description: "Parsed JSON when the body is JSON, else the text" }),
+    headers: z.record(z.string(), z.string()).nullable(),
+    createdAt: z.string(),
+    fannedOutAt: z.string().nullable(),
+    webhookIds: z.array(z.string()).nullable().openapi({ description: "Webhooks matched when the event was fanned out" }),
+  })
+  .openapi("Event");
+
+export const EventDetailOut = EventOut.extend({ deliveries: z.array(DeliveryStateOut) }).openapi("EventDetail");
+
+export const CALL_STATUSES = ["succeeded", "failed", "retrying"] as const;
+export type CallStatus = (typeof CALL_STATUSES)[number];
+
+/** One delivery attempt, as the call log stores it (times in epoch ms). */
+export interface CallRecord {
+  id: string;
+  accountId: string;
+  webhookId: string;
+  eventId: string;
+  topic: string;
+  attempt: number;
+  status: CallStatus;
+  httpStatus: number | null;
+  durationMs: number | null;
+  error: string | null;
+  responseBody: string | null;
+  url: string;
+  createdAt: number;
+  nextAttemptAt: number | null;
+}
+
+export const CallOut = z
+  .object({
+    id: z.string().openapi({ example: "call_0mh2k3x9aXbYcZ12" }),
+    webhookId: z.string().nullable(),
+    eventId: z.string(),
+    topic: z.string(),
+    attempt: z.number().int(),
+    status: z.enum(CALL_STATUSES),
+    httpStatus: z.number().int().nullable(),
+    durationMs: z.number().int().nullable(),
+    error: z.string().nullable(),
+    responseBody: z.string().nullable().openapi({ description: "First 4 KiB of the response" }),
+    url: z.string(),
+    createdAt: z.string(),
+    nextAttemptAt: z.string().nullable(),
+  })
+  .openapi("Call");
+
+/** The delivery state of one event at one webhook, from that webhook's call rows for the event. */
+export interface DeliveryState {
+  webhookId: string;
+  state: DeliveryStateName;
+  attempts: number;
+  httpStatus: number | null;
+  lastAttemptAt: number | null;
+  nextAttemptAt: number | null;
+}
+
+/**
+ * Every matched webhook starts `pending`; its latest call decides the rest (succeeded, retrying
+ * with the next attempt time, or failed). Webhooks with calls but not in `webhookIds` (a replay
+ * stamped later, say) are listed too. `calls` may come in any order.
+ */
+export function deriveDeliveryStates(
+  webhookIds: readonly string[],
+  calls: readonly Pick<CallRecord, "webhookId" | "status" | "attempt" | "httpStatus" | "createdAt" | "nextAttemptAt" | "id">[],
+): DeliveryState[] {
+  const states = new Map<string, DeliveryState>();
+  for (const id of webhookIds) {
+    states.set(id, { webhookId: id, state: "pending", attempts: 0, httpStatus: null, lastAttemptAt: null, nextAttemptAt: null });
+  }
+  const ordered = [...calls].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const c of ordered) {
+    const s = states.get(c.webhookId) ?? { webhookId: c.webhookId, state: "pending", attempts: 0, httpStatus: null, lastAttemptAt: null, nextAttemptAt: null };
+    s.attempts += 1;
+    s.state = c.status;
+    s.httpStatus = c.httpStatus;
+    s.lastAttemptAt = c.createdAt;
+    s.nextAttemptAt = c.status === "retrying" ? c.nextAttemptAt : null;
+    states.set(c.webhookId, s);
+  }
+  return [...states.values()];
+}
+
+/** JSON bodies come back parsed; anything else (form posts relayed from providers) as text. */
+export function payloadOut(payload: string, contentType: string): unknown {
+  if (!/\bjson\b/i.test(contentType)) return payload;
+  try {
+    return JSON.parse(payload) as unknown;
+  } catch {
+    return payload;
+  }
+}
+
+/** A time in a query string: ISO 8601, or epoch milliseconds. */
+export const TimeQuery = z
+  .string()
+  .max(40)
+  .transform((v, ctx) => {
+    const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO 8601 time or epoch milliseconds" });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .openapi({ type: "string", example: "2024-01-01T00:00:00Z" });
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function callOut(c: Omit<CallRecord, "webhookId" | "accountId"> & { webhookId: string | null }): z.infer<typeof CallOut> {
+  return {
+    id: c.id, webhookId: c.webhookId, eventId: c.eventId, topic: c.topic, attempt: c.attempt, status: c.status,
+    httpStatus: c.httpStatus, durationMs: c.durationMs, error: c.error, responseBody: c.responseBody, url: c.url,
+    createdAt: new Date(c.createdAt).toISOString(), nextAttemptAt: iso(c.nextAttemptAt),
+  };
+}
+
+export function deliveryStateOut(s: DeliveryState): z.infer<typeof DeliveryStateOut> {
+  return { ...s, lastAttemptAt: iso(s.lastAttemptAt), nextAttemptAt: iso(s.nextAttemptAt) };
+}

@@ -1,0 +1,98 @@
+/**
+ * Retry policy as data. Everything here is pure: the clock and the randomness come in as
+ * arguments so tests can pin them and assert exact numbers.
+ *
+ * A schedule lists the seconds to wait before each retry, after the first attempt. A delivery
+ * gets `schedule.length + 1` attempts in all; after the last one it is exhausted.
+ */
+
+/** ±20 % spreads retries of a burst of failures so they do not hit the endpoint in lockstep. */
+export const JITTER_RATIO = 0.2;
+
+/** What an attempt's answer means for the delivery. */
+export type AttemptVerdict =
+  | { kind: "success" }
+  /** Try again per the schedule; `retryAfterSeconds` when the endpoint asked for a time. */
+  | { kind: "retry"; retryAfterSeconds: number | null }
+  /** Do not try again (a 4xx with retryClientErrors:false). */
+  | { kind: "final" }
+  /** 410 Gone: the endpoint says it no longer exists; the webhook is disabled at once. */
+  | { kind: "gone" };
+
+/** Statuses whose Retry-After header we honour. */
+const RETRY_AFTER_STATUSES = new Set([429, 502, 503, 504]);
+/** 4xx that are about timing, not about the request, and stay retryable even with retryClientErrors:false. */
+const ALWAYS_RETRYABLE_4XX = new Set([408, 429]);
+
+/**
+ * Classifies one attempt. `httpStatus` null means no response (timeout, connection refused, DNS):
+ * always retryable. 3xx is a failure because redirects are not followed (a moved endpoint must be
+ * re-registered, not silently chased).
+ */
+export function classifyAttempt(
+  httpStatus: number | null,
+  opts: { retryClientErrors: boolean; retryAfterSeconds?: number | null },
+): AttemptVerdict {
+  if (httpStatus === null) return { kind: "retry", retryAfterSeconds: null };
+  if (httpStatus >= 200 && httpStatus < 300) return { kind: "success" };
+  if (httpStatus === 410) return { kind: "gone" };
+  const retryAfterSeconds = RETRY_AFTER_STATUSES.has(httpStatus) ? (opts.retryAfterSeconds ?? null) : null;
+  if (httpStatus >= 400 && httpStatus < 500 && !opts.retryClientErrors && !ALWAYS_RETRYABLE_4XX.has(httpStatus)) {
+    return { kind: "final" };
+  }
+  return { kind: "retry", retryAfterSeconds };
+}
+
+/**
+ * Milliseconds to wait after failed attempt number `attemptNumber` (1-based), or null when the
+ * schedule is exhausted. `random` is a number in [0, 1) (Math.random in production).
+ *
+ * A Retry-After is clamped to [step, 2×step]: never sooner than the schedule (a misbehaving
+ * endpoint cannot make us hammer it with `Retry-After: 0`) and never so late that one header
+ * stalls an ordered queue for days. A clamped Retry-After is used as is, without jitter, since
+ * the endpoint named the time it wants.
+ */
+export function nextDelayMs(
+  scheduleSeconds: readonly number[],
+  attemptNumber: number,
+  random: number,
+  retryAfterSeconds?: number | null,
+): number | null {
+  const stepSeconds = scheduleSeconds[attemptNumber - 1];
+  if (stepSeconds === undefined || attemptNumber < 1) return null;
+  if (retryAfterSeconds !== null && retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds)) {
+    const clampedSeconds = Math.min(Math.max(retryAfterSeconds, stepSeconds), 2 * stepSeconds);
+    return Math.round(clampedSeconds * 1000);
+  }
+  const factor = 1 + (random * 2 - 1) * JITTER_RATIO;
+  return Math.round(stepSeconds * 1000 * factor);
+}
+
+/**
+ * Parses a Retry-After header: delta-seconds or an HTTP date. Returns seconds from `nowMs`
+ * (never negative), or null when absent or unparseable.
+ */
+export function parseRetryAfter(header: string | null | undefined, nowMs: number): number | null {
+  if (!header) return null;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const dateMs = Date.parse(text);
+  if (Number.isNaN(dateMs)) return null;
+  return Math.max(0, Math.ceil((dateMs - nowMs) / 1000));
+}
+
+/** Total seconds a delivery may spend retrying (without jitter): the sum of the schedule. */
+export const scheduleSpanSeconds = (scheduleSeconds: readonly number[]): number =>
+  scheduleSeconds.reduce((sum, s) => sum + s, 0);
+
+/** A webhook failing this long with an exhausted delivery is disabled (DESIGN: 24 h). */
+export const AUTO_DISABLE_AFTER_MS = 24 * 3_600_000;
+
+/**
+ * Auto-disable rule: a delivery exhausted its schedule and the webhook has had no success for
+ * 24 h. `failingSinceMs` is the first failure after the last success (null when the last attempt
+ * succeeded).
+ */
+export function shouldAutoDisable(failingSinceMs: number | null, nowMs: number): boolean {
+  return failingSinceMs !== null && nowMs - failingSinceMs >= AUTO_DISABLE_AFTER_MS;
+}

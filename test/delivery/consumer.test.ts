@@ -1,0 +1,141 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import worker from "../../src/index";
+import { retryDelaySeconds } from "../../src/delivery/consumer";
+import type { FanoutMessage } from "../../src/delivery/messages";
+import { newInbox } from "../support/receiver";
+import { call, createWebhook, deliveries, newAccount, publish, sleep, waitFor } from "./helpers";
+
+/** Stores an event straight in D1, the way acceptEvents does, without sending a queue message. */
+async function storeEvent(accountId: string, id: string, topic: string, payload: unknown, extra: { channel?: string; sourceId?: string } = {}) {
+  await env.DB.prepare(`INSERT INTO events (account_id, id, topic, channel, source_id, content_type, payload, created_at) VALUES (?, ?, ?, ?, ?, 'application/json', ?, ?)`)
+    .bind(accountId, id, topic, extra.channel ?? null, extra.sourceId ?? null, JSON.stringify(payload), Date.now())
+    .run();
+}
+
+let seq = 0;
+async function feed(queue: string, bodies: unknown[]) {
+  const batch = createMessageBatch<unknown>(queue, bodies.map((body) => ({ id: `m${seq++}`, timestamp: Date.now(), attempts: 1, body })));
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+const fanout = (accountId: string, eventId: string, extra: Partial<FanoutMessage> = {}): FanoutMessage => ({ type: "fanout", accountId, eventId, ...extra });
+
+describe.concurrent("queue consumer", () => {
+  it("delivers a duplicated queue message once (same batch, and again in a later batch)", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    const wh = await createWebhook(acct, { url: inbox.url });
+    const id = `evt_dup_${seq++}`;
+    await storeEvent(acct.id, id, "order.created", { n: 1 });
+    const first = await feed("hookrelay-deliveries", [fanout(acct.id, id), fanout(acct.id, id)]);
+    expect(first.explicitAcks).toHaveLength(2);
+    expect(first.retryMessages).toHaveLength(0);
+    await inbox.waitFor(1);
+    await feed("hookrelay-deliveries", [fanout(acct.id, id)]);
+    await sleep(1000);
+    expect(await inbox.requests()).toHaveLength(1);
+    expect(await deliveries(wh.id)).toHaveLength(1);
+    const stamped = await env.DB.prepare(`SELECT fanned_out_at, webhook_ids FROM events WHERE account_id = ? AND id = ?`).bind(acct.id, id).first<{ fanned_out_at: number; webhook_ids: string }>();
+    expect(stamped?.fanned_out_at).toBeTruthy();
+    expect(JSON.parse(stamped!.webhook_ids)).toEqual([wh.id]);
+  });
+
+  it("fans one event out to 50 webhooks, each exactly once", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await createWebhook(acct, { url: `${inbox.url}/${i}`, topics: ["order.*"] })).id);
+    const evt = await publish(acct, "order.created", { n: 1 });
+    const reqs = await inbox.waitFor(50, 15_000);
+    await sleep(800);
+    const all = await inbox.requests();
+    expect(all).toHaveLength(50);
+    expect(new Set(all.map((r) => r.path)).size).toBe(50);
+    expect(new Set(all.map((r) => r.headers["webhook-id"]))).toEqual(new Set([evt.id]));
+    void reqs;
+    const detail = await waitFor("all 50 states", () => call("GET", `/api/events/${evt.id}`, { key: acct.key }), (r) => r.json.deliveries.filter((d: { state: string }) => d.state === "succeeded").length === 50, 10_000);
+    expect(new Set(detail.json.deliveries.map((d: { webhookId: string }) => d.webhookId))).toEqual(new Set(ids));
+  });
+
+  it("matches topics, channels, sources and payload filters", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    const mk = (name: string, body: Record<string, unknown>) => createWebhook(acct, { url: `${inbox.url}/${name}`, ...body });
+    await mk("all", { topics: ["*"] });
+    await mk("prefix", { topics: ["ticket.*"] });
+    await mk("exact-other", { topics: ["ticket.closed"] });
+    await mk("channel-a", { topics: ["*"], channels: ["session-a"] });
+    await mk("channel-b", { topics: ["*"], channels: ["session-b"] });
+    await mk("filter-sales", { topics: ["*"], filter: { "data.pipeline_id": "sales" } });
+    await mk("filter-support", { topics: ["*"], filter: { "data.pipeline_id": "support" } });
+    await mk("meta-only", { topics: ["webhook.disabled"] });
+    await publish(acct, "ticket.created", { data: { pipeline_id: "sales" } }, { channel: "session-a" });
+    await inbox.waitFor(4);
+    await sleep(800);
+    const got = (await inbox.requests()).map((r) => r.path.split("/").at(-1)).sort();
+    expect(got).toEqual(["all", "channel-a", "filter-sales", "prefix"]);
+  });
+
+  it("only delivers events from the webhook's sources", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    // sources are validated against the account's inbound sources; bypass that for this consumer test.
+    const wh = await createWebhook(acct, { url: inbox.url });
+    await env.DB.prepare(`UPDATE webhooks SET sources = '["src_a"]' WHERE id = ?`).bind(wh.id).run();
+    const a = `evt_src_a_${seq++}`;
+    const b = `evt_src_b_${seq++}`;
+    await storeEvent(acct.id, a, "order.created", { n: 1 }, { sourceId: "src_a" });
+    await storeEvent(acct.id, b, "order.created", { n: 2 }, { sourceId: "src_b" });
+    await feed("hookrelay-deliveries", [fanout(acct.id, a), fanout(acct.id, b)]);
+    const reqs = await inbox.waitFor(1);
+    await sleep(800);
+    expect((await inbox.requests()).map((r) => r.headers["webhook-id"])).toEqual([a]);
+    void reqs;
+  });
+
+  it("acks messages for events that no longer exist, and dead-letters malformed ones", async () => {
+    const acct = await newAccount();
+    const result = await feed("hookrelay-deliveries", [fanout(acct.id, "evt_missing"), { nonsense: true }]);
+    expect(result.explicitAcks).toHaveLength(2);
+    const row = await env.DB.prepare(`SELECT body FROM dead_letters WHERE body LIKE '%nonsense%'`).first<{ body: string }>();
+    expect(row).toBeTruthy();
+  });
+
+  it("records dead-lettered messages in D1, once per message body, visible to the admin", async () => {
+    const acct = await newAccount();
+    const body = fanout(acct.id, `evt_dlq_${seq++}`);
+    const r1 = await feed("hookrelay-deliveries-dlq", [body]);
+    expect(r1.explicitAcks).toHaveLength(1);
+    await feed("hookrelay-deliveries-dlq", [body]);
+    const rows = await env.DB.prepare(`SELECT id, attempts FROM dead_letters WHERE body = ?`).bind(JSON.stringify(body)).all<{ id: string; attempts: number }>();
+    expect(rows.results).toHaveLength(1);
+    expect(rows.results[0]!.attempts).toBe(2);
+    const list = await call("GET", "/api/dead-letters?limit=100");
+    expect(list.status).toBe(200);
+    expect(list.json.data.some((d: { body: { eventId: string } }) => d.body.eventId === body.eventId)).toBe(true);
+    expect((await call("GET", "/api/dead-letters", { key: acct.key })).status).toBe(403);
+    // Re-drive: back on the queue, gone from the list.
+    const redrive = await call("POST", `/api/dead-letters/${rows.results[0]!.id}/redrive`);
+    expect(redrive.status).toBe(202);
+    expect((await call("POST", `/api/dead-letters/${rows.results[0]!.id}/redrive`)).status).toBe(404);
+  });
+
+  it("retries the whole batch with backoff when D1 is unavailable", async () => {
+    const brokenDb = { prepare: () => { throw new Error("D1 is down"); } } as unknown as D1Database;
+    const batch = createMessageBatch<unknown>("hookrelay-deliveries", [
+      { id: "x1", timestamp: Date.now(), attempts: 1, body: fanout("acc_x", "evt_1") },
+      { id: "x2", timestamp: Date.now(), attempts: 3, body: fanout("acc_x", "evt_2") },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, { ...env, DB: brokenDb }, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks).toHaveLength(0);
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["x1", "x2"]);
+    // The harness does not report delays; the backoff itself: 5 s doubling, capped at 5 min.
+    expect([1, 2, 3, 10].map(retryDelaySeconds)).toEqual([5, 10, 20, 300]);
+  });
+});

@@ -1,0 +1,98 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { call, newAccount } from "../support/http";
+
+/** Shared by the delivery tests: accounts, webhooks, publishing, and driving a DO's clock. */
+export type Account = Awaited<ReturnType<typeof newAccount>>;
+
+export async function createWebhook(acct: Account, body: Record<string, unknown>) {
+  const res = await call("POST", "/api/webhooks", { key: acct.key, body: { topics: ["*"], ...body } });
+  if (res.status !== 201) throw new Error(`webhook create failed: ${res.status} ${res.text}`);
+  return res.json as { id: string; secret: string; [k: string]: unknown };
+}
+
+export async function publish(acct: Account, topic: string, payload: unknown, extra: Record<string, unknown> = {}) {
+  const res = await call("POST", "/api/events", { key: acct.key, body: { topic, payload, ...extra } });
+  if (res.status !== 202) throw new Error(`publish failed: ${res.status} ${res.text}`);
+  return res.json as { id: string; topic: string; createdAt: string; duplicate: boolean };
+}
+
+export const doStub = (webhookId: string) => env.WEBHOOK_DO.getByName(webhookId);
+
+export interface DeliveryRowView {
+  key: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+}
+
+export function deliveries(webhookId: string): Promise<DeliveryRowView[]> {
+  return runInDurableObject(doStub(webhookId), (_instance, state) =>
+    state.storage.sql.exec<{ key: string; state: string; attempts: number; next_attempt_at: number }>(`SELECT key, state, attempts, next_attempt_at FROM deliveries ORDER BY seq`).toArray(),
+  );
+}
+
+/** Makes every waiting delivery due now and runs the alarm: a retry without waiting for the schedule. */
+export async function runDueNow(webhookId: string): Promise<boolean> {
+  const stub = doStub(webhookId);
+  await runInDurableObject(stub, async (_instance, state) => {
+    state.storage.sql.exec(`UPDATE deliveries SET next_attempt_at = 0 WHERE state IN ('pending', 'in_flight')`);
+    // runDurableObjectAlarm only runs a scheduled alarm; make sure there is one.
+    if ((await state.storage.getAlarm()) === null) await state.storage.setAlarm(Date.now() + 60_000);
+  });
+  return runDurableObjectAlarm(stub);
+}
+
+export interface CallView {
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  topic: string;
+  attempt: number;
+  status: string;
+  http_status: number | null;
+  error: string | null;
+  response_body: string | null;
+  next_attempt_at: number | null;
+  created_at: number;
+}
+
+export async function callRows(webhookId: string): Promise<CallView[]> {
+  const { results } = await env.DB.prepare(`SELECT * FROM calls WHERE webhook_id = ? ORDER BY created_at, attempt`).bind(webhookId).all<CallView>();
+  return results;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const waitForCalls = (webhookId: string, count: number, timeoutMs?: number) =>
+  waitFor(`${count} call rows for ${webhookId}`, () => callRows(webhookId), (rows) => rows.length >= count, timeoutMs);
+
+export const waitForDeliveryState = (webhookId: string, predicate: (rows: DeliveryRowView[]) => boolean, timeoutMs?: number) =>
+  waitFor(`delivery state of ${webhookId}`, () => deliveries(webhookId), predicate, timeoutMs);
+
+/**
+ * Crashes one webhook's object the way a runtime failure would: in-memory state gone, storage and
+ * alarm kept. abortAllDurableObjects() would do it for every object in the runtime, including the
+ * ones a test file running in parallel is using (vitest runs two files at once), which hangs it.
+ */
+export async function crashObject(webhookId: string): Promise<void> {
+  await runInDurableObject(doStub(webhookId), (_instance, state) => state.abort("test: simulated crash")).catch(() => undefined);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function webhookRow(id: string) {
+  return env.DB.prepare(`SELECT status, disabled_reason, last_success_at, last_failure_at FROM webhooks WHERE id = ?`)
+    .bind(id)
+    .first<{ status: string; disabled_reason: string | null; last_success_at: number | null; last_failure_at: number | null }>();
+}
+
+export { call, newAccount };
