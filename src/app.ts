@@ -5,9 +5,11 @@ import { bench } from "./api/bench";
 import { events } from "./api/events";
 import { deadLetters, stats } from "./api/stats";
 import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
+import { sources } from "./api/sources";
 import { topics, webhookTopics } from "./api/topics";
 import { webhooks } from "./api/webhooks";
 import { ApiError } from "./domain/errors";
+import { ingest } from "./ingest/route";
 import { createApp } from "./lib/openapi";
 import { notFoundOrMethod, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-id";
@@ -40,6 +42,8 @@ app.route("/api/events", events);
 app.route("/api/stats", stats);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
+app.route("/api/sources", sources);
+app.route("/in", ingest);
 // Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
 app.route("/bench", bench);
 
