@@ -61,7 +61,7 @@ CREATE TABLE sources (
   name            TEXT NOT NULL,
   description     TEXT,
   verification    TEXT NOT NULL,             -- JSON: type and non-secret settings
-  secrets         TEXT,                      -- AES-GCM sealed JSON string[] (several while rotating)
+  secrets         TEXT,                      -- AES-GCM sealed JSON [{secret, expiresAt}] (several while rotating)
   topic           TEXT,                      -- JSON topic rule
   channel         TEXT,                      -- JSON channel rule
   dedupe          TEXT,                      -- JSON dedupe rule
