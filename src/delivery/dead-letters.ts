@@ -1,5 +1,5 @@
 import { sha256Hex } from "../signing/secrets";
-import { parseTimeCursor, toTimePage } from "../store/events";
+import { parseTimeCursor, toTimePage } from "../store/pagination";
 import type { Page, PageParams } from "../store/pagination";
 
 /**

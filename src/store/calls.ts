@@ -1,6 +1,6 @@
 import type { CallRecord, CallStatus } from "../domain/event";
 import type { Page, PageParams } from "./pagination";
-import { parseTimeCursor, toTimePage } from "./events";
+import { parseTimeCursor, toTimePage, Where } from "./pagination";
 
 /** D1 access for the call log (one row per delivery attempt) and the delivery-health columns. */
 interface CallRow {
@@ -110,28 +110,17 @@ export interface CallListFilter extends PageParams {
 }
 
 export async function listCalls(db: D1Database, accountId: string, f: CallListFilter): Promise<Page<CallRecord>> {
-  const where = ["account_id = ?1"];
-  const params: unknown[] = [accountId];
-  const add = (clause: (n: number) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(params.length));
-  };
-  const cursor = parseTimeCursor(f.cursor);
-  if (cursor) {
-    params.push(cursor.createdAt, cursor.id);
-    const n = params.length;
-    where.push(`(created_at < ?${n - 1} OR (created_at = ?${n - 1} AND id < ?${n}))`);
-  }
-  if (f.webhookId) add((n) => `webhook_id = ?${n}`, f.webhookId);
-  if (f.eventId) add((n) => `event_id = ?${n}`, f.eventId);
-  if (f.status) add((n) => `status = ?${n}`, f.status);
-  if (f.topic) add((n) => `topic = ?${n}`, f.topic);
-  if (f.sinceMs !== undefined) add((n) => `created_at >= ?${n}`, f.sinceMs);
-  if (f.untilMs !== undefined) add((n) => `created_at < ?${n}`, f.untilMs);
-  params.push(f.limit + 1);
+  const where = new Where().add((n) => `account_id = ?${n}`, accountId).olderThan(parseTimeCursor(f.cursor));
+  if (f.webhookId) where.add((n) => `webhook_id = ?${n}`, f.webhookId);
+  if (f.eventId) where.add((n) => `event_id = ?${n}`, f.eventId);
+  if (f.status) where.add((n) => `status = ?${n}`, f.status);
+  if (f.topic) where.add((n) => `topic = ?${n}`, f.topic);
+  if (f.sinceMs !== undefined) where.add((n) => `created_at >= ?${n}`, f.sinceMs);
+  if (f.untilMs !== undefined) where.add((n) => `created_at < ?${n}`, f.untilMs);
+  const limit = where.limit(f.limit + 1);
   const { results } = await db
-    .prepare(`SELECT ${COLUMNS} FROM calls WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?${params.length}`)
-    .bind(...params)
+    .prepare(`SELECT ${COLUMNS} FROM calls WHERE ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit}`)
+    .bind(...where.params)
     .all<CallRow>();
   return toTimePage(results, f.limit, toCall);
 }

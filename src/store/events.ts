@@ -1,4 +1,4 @@
-import { decodeCursor, encodeCursor, type Page, type PageParams } from "./pagination";
+import { parseTimeCursor, toTimePage, Where, type Page, type PageParams } from "./pagination";
 import { fromJson } from "./json";
 
 /** D1 access for events (the accepting insert lives in delivery/accept.ts, on the hot path). */
@@ -109,43 +109,18 @@ export interface EventListFilter extends PageParams {
  * the page's last row, encoded as `<ms>|<id>`.
  */
 export async function listEvents(db: D1Database, accountId: string, f: EventListFilter): Promise<Page<StoredEvent>> {
-  const where = ["account_id = ?1"];
-  const params: unknown[] = [accountId];
-  const add = (clause: (n: number) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(params.length));
-  };
-  const cursor = parseTimeCursor(f.cursor);
-  if (cursor) {
-    params.push(cursor.createdAt, cursor.id);
-    const n = params.length;
-    where.push(`(created_at < ?${n - 1} OR (created_at = ?${n - 1} AND id < ?${n}))`);
-  }
-  if (f.topic) add((n) => `topic = ?${n}`, f.topic);
-  if (f.channel) add((n) => `channel = ?${n}`, f.channel);
-  if (f.sourceId) add((n) => `source_id = ?${n}`, f.sourceId);
-  if (f.sinceMs !== undefined) add((n) => `created_at >= ?${n}`, f.sinceMs);
-  if (f.untilMs !== undefined) add((n) => `created_at < ?${n}`, f.untilMs);
-  params.push(f.limit + 1);
+  const where = new Where().add((n) => `account_id = ?${n}`, accountId).olderThan(parseTimeCursor(f.cursor));
+  if (f.topic) where.add((n) => `topic = ?${n}`, f.topic);
+  if (f.channel) where.add((n) => `channel = ?${n}`, f.channel);
+  if (f.sourceId) where.add((n) => `source_id = ?${n}`, f.sourceId);
+  if (f.sinceMs !== undefined) where.add((n) => `created_at >= ?${n}`, f.sinceMs);
+  if (f.untilMs !== undefined) where.add((n) => `created_at < ?${n}`, f.untilMs);
+  const limit = where.limit(f.limit + 1);
   const { results } = await db
-    .prepare(`SELECT ${f.includePayload ? COLUMNS : SUMMARY_COLUMNS} FROM events WHERE ${where.join(" AND ")} ORDER BY created_at DESC, id DESC LIMIT ?${params.length}`)
-    .bind(...params)
+    .prepare(`SELECT ${f.includePayload ? COLUMNS : SUMMARY_COLUMNS} FROM events WHERE ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${limit}`)
+    .bind(...where.params)
     .all<EventRow>();
   return toTimePage(results, f.limit, toEvent);
-}
-
-/** Shared by events and calls: pages ordered by (created_at DESC, id DESC). */
-export function parseTimeCursor(cursor: string | undefined): { createdAt: number; id: string } | null {
-  const raw = decodeCursor(cursor);
-  const match = raw?.match(/^(\d+)\|(.+)$/);
-  return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
-}
-
-export function toTimePage<R extends { created_at: number; id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {
-  const more = rows.length > limit;
-  const pageRows = more ? rows.slice(0, limit) : rows;
-  const last = pageRows[pageRows.length - 1];
-  return { data: pageRows.map(map), nextCursor: more && last ? encodeCursor(`${last.created_at}|${last.id}`) : null };
 }
 
 /** Accepted but never fanned out (queue send failed, or the consumer died before stamping). */

@@ -1,6 +1,6 @@
 import type { Webhook } from "../domain/webhook";
 import { fromJson, toJson } from "./json";
-import { decodeCursor, toPage, type Page, type PageParams } from "./pagination";
+import { decodeCursor, toPage, Where, type Page, type PageParams } from "./pagination";
 
 interface WebhookRow {
   id: string;
@@ -101,29 +101,26 @@ export interface WebhookListFilter extends PageParams {
 }
 
 export async function listWebhooks(db: D1Database, accountId: string, f: WebhookListFilter): Promise<Page<Webhook>> {
-  const where = ["account_id = ?1", f.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL"];
-  const params: unknown[] = [accountId];
-  const add = (clause: (n: number) => string, value: unknown) => {
-    params.push(value);
-    where.push(clause(params.length));
-  };
+  const where = new Where()
+    .add((n) => `account_id = ?${n}`, accountId)
+    .when(f.deleted ? "deleted_at IS NOT NULL" : "deleted_at IS NULL");
   const before = decodeCursor(f.cursor);
-  if (before) add((n) => `id < ?${n}`, before);
-  if (f.active !== undefined) add((n) => `active = ?${n}`, f.active ? 1 : 0);
-  if (f.status) add((n) => `status = ?${n}`, f.status);
+  if (before) where.add((n) => `id < ?${n}`, before);
+  if (f.active !== undefined) where.add((n) => `active = ?${n}`, f.active ? 1 : 0);
+  if (f.status) where.add((n) => `status = ?${n}`, f.status);
   if (f.topic) {
     // Mirrors domain/topics.ts topicMatches; substr, not LIKE, because LIKE ignores ASCII case.
-    add(
+    where.add(
       (n) => `EXISTS (SELECT 1 FROM json_each(webhooks.topics) t WHERE t.value = ?${n}
         OR (t.value = '*' AND substr(?${n}, 1, 8) != 'webhook.' AND substr(?${n}, 1, 9) != 'delivery.')
         OR (t.value LIKE '%.*' AND substr(?${n}, 1, length(t.value) - 1) = substr(t.value, 1, length(t.value) - 1)))`,
       f.topic,
     );
   }
-  params.push(f.limit + 1);
+  const limit = where.limit(f.limit + 1);
   const { results } = await db
-    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE ${where.join(" AND ")} ORDER BY id DESC LIMIT ?${params.length}`)
-    .bind(...params)
+    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE ${where.sql} ORDER BY id DESC LIMIT ${limit}`)
+    .bind(...where.params)
     .all<WebhookRow>();
   return toPage(results, f.limit, (r) => r.id, rowToWebhook);
 }
