@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
+import { acceptThroughWriter } from "../delivery/event-writer";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../delivery/accept";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import {
@@ -83,9 +84,8 @@ events.openapi(
     const body = c.req.valid("json");
     const idempotencyKey = c.req.valid("header")["idempotency-key"] ?? null;
     const payload = serialize(body.payload, c.var.config.MAX_PAYLOAD_BYTES, "body.payload");
-    const [accepted] = await acceptEvents(c.env, c.var.auth.accountId, [
-      { id: body.id ?? null, topic: body.topic, payload, contentType: "application/json", channel: body.channel ?? null, idempotencyKey },
-    ]);
+    const event = { id: body.id ?? null, topic: body.topic, payload, contentType: "application/json", channel: body.channel ?? null, idempotencyKey };
+    const [accepted] = await acceptThroughWriter(c.env, [{ accountId: c.var.auth.accountId, event }]);
     return c.json(acceptedOut(accepted!), 202);
   },
 );

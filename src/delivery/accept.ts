@@ -48,47 +48,67 @@ function newTopics(accountId: string, events: IncomingEvent[]): string[] {
   return [...fresh];
 }
 
+/** One event and the account it belongs to: the writer groups events of several accounts. */
+export interface AccountEvent {
+  accountId: string;
+  event: IncomingEvent;
+}
+
 export async function acceptEvents(env: Env, accountId: string, events: IncomingEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
-  const ids = events.map((e) => e.id ?? newId("evt"));
+  return storeEvents(env, events.map((event) => ({ accountId, event })), now);
+}
+
+/** Stores events of any accounts in one `db.batch`, then queues the new ones (see file header). */
+export async function storeEvents(env: Env, items: AccountEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
+  const ids = items.map(({ event }) => event.id ?? newId("evt"));
   const insert = env.DB.prepare(
     `INSERT INTO events (account_id, id, topic, channel, source_id, idempotency_key, dedupe_key, content_type, payload, headers, created_at, exclude_webhook_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
   );
-  const statements = events.map((e, i) =>
+  const statements = items.map(({ accountId, event: e }, i) =>
     insert.bind(
       accountId, ids[i], e.topic, e.channel ?? null, e.sourceId ?? null, e.idempotencyKey ?? null, e.dedupeKey ?? null,
       e.contentType, e.payload, e.headers ? JSON.stringify(e.headers) : null, now, e.excludeWebhookId ?? null,
     ),
   );
-  const topics = newTopics(accountId, events);
-  if (topics.length) statements.push(addSeenTopics(env.DB, accountId, topics, now));
+  const topicsByAccount = new Map<string, IncomingEvent[]>();
+  for (const { accountId, event } of items) {
+    const list = topicsByAccount.get(accountId) ?? [];
+    list.push(event);
+    topicsByAccount.set(accountId, list);
+  }
+  const added: string[] = [];
+  for (const [accountId, events] of topicsByAccount) {
+    const topics = newTopics(accountId, events);
+    if (topics.length) statements.push(addSeenTopics(env.DB, accountId, topics, now));
+    for (const t of topics) added.push(`${accountId}\u0000${t}`);
+  }
   const results = await env.DB.batch<{ id: string }>(statements);
-  for (const t of topics) seenTopics.add(`${accountId}\u0000${t}`);
+  for (const key of added) seenTopics.add(key);
 
-  const accepted: AcceptedEvent[] = events.map((e, i) => ({
+  const accepted: AcceptedEvent[] = items.map(({ event }, i) => ({
     id: ids[i]!,
-    topic: e.topic,
+    topic: event.topic,
     createdAt: now,
     duplicate: (results[i]?.results.length ?? 0) === 0,
   }));
 
-  const duplicates = accepted.filter((a) => a.duplicate);
-  if (duplicates.length) await resolveDuplicates(env.DB, accountId, events, accepted);
+  if (accepted.some((a) => a.duplicate)) await resolveDuplicates(env.DB, items, accepted);
 
-  const fresh = accepted.filter((a) => !a.duplicate);
+  const fresh = accepted.flatMap((a, i) => (a.duplicate ? [] : [{ type: "fanout" as const, accountId: items[i]!.accountId, eventId: a.id }]));
   if (fresh.length) {
     try {
-      await enqueueFanout(env, fresh.map((a) => ({ type: "fanout", accountId, eventId: a.id })));
+      await enqueueFanout(env, fresh);
     } catch (err) {
       // Stored but not queued: the sweeper picks these up (see scheduled handler).
-      console.error(JSON.stringify({ msg: "queue send failed; events left for the sweeper", accountId, count: fresh.length, error: String(err) }));
+      console.error(JSON.stringify({ msg: "queue send failed; events left for the sweeper", count: fresh.length, error: String(err) }));
     }
   }
   return accepted;
 }
 
 /** A duplicate answers with the first event's id and time (rare path: a second round trip). */
-async function resolveDuplicates(db: D1Database, accountId: string, events: IncomingEvent[], accepted: AcceptedEvent[]) {
+async function resolveDuplicates(db: D1Database, items: AccountEvent[], accepted: AcceptedEvent[]) {
   const lookup = db.prepare(
     `SELECT id, topic, created_at FROM events WHERE account_id = ?1 AND
        (id = ?2 OR (?3 IS NOT NULL AND idempotency_key = ?3) OR (?4 IS NOT NULL AND source_id IS ?5 AND dedupe_key = ?4))
@@ -97,7 +117,7 @@ async function resolveDuplicates(db: D1Database, accountId: string, events: Inco
   const indexes = accepted.flatMap((a, i) => (a.duplicate ? [i] : []));
   const found = await db.batch<{ id: string; topic: string; created_at: number }>(
     indexes.map((i) => {
-      const e = events[i]!;
+      const { accountId, event: e } = items[i]!;
       return lookup.bind(accountId, accepted[i]!.id, e.idempotencyKey ?? null, e.dedupeKey ?? null, e.sourceId ?? null);
     }),
   );

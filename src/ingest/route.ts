@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptEvents } from "../delivery/accept";
+import { acceptThroughWriter } from "../delivery/event-writer";
 import { ErrorBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
 import { createApp } from "../lib/openapi";
@@ -13,12 +13,9 @@ import { verify } from "./verifiers";
 
 /**
  * `POST /in/{sourceId}`: where providers send their webhooks. The hot path is: cached source →
- * bytes (bounded) → signature → rate limit → extract topic/channel/dedupe id → acceptEvents (one
- * D1 round trip, then the queue). No outbound fetch; fan-out and re-signing happen in the consumer.
- *
- * Concurrent requests deliberately do not share D1 round trips (group commit): a request waiting
- * on a promise another request settles is cancelled by workerd's hang detection ("code had hung
- * and would never generate a response"), and I/O started in one request cannot be used by another.
+ * bytes (bounded) → signature → rate limit → extract topic/channel/dedupe id → acceptThroughWriter
+ * (stored with other requests' events in one D1 round trip by an EventWriter object, then queued).
+ * No outbound fetch; fan-out and re-signing happen in the consumer.
  *
  * Mounted without the management body limit: this route enforces MAX_PAYLOAD_BYTES itself.
  */
@@ -115,12 +112,9 @@ ingest.post("/:sourceId", async (c) => {
     if (value !== null) (forwarded ??= {})[name] = value;
   }
 
-  const [accepted] = await acceptEvents(
-    c.env,
-    source.accountId,
-    [{ topic, payload: text, contentType, channel, sourceId: source.id, dedupeKey, headers: forwarded }],
-    nowMs,
-  );
-  if (!accepted) throw new Error("acceptEvents returned no result for one event");
+  const [accepted] = await acceptThroughWriter(c.env, [
+    { accountId: source.accountId, event: { topic, payload: text, contentType, channel, sourceId: source.id, dedupeKey, headers: forwarded } },
+  ]);
+  if (!accepted) throw new Error("the event writer returned no result for one event");
   return c.json(accepted.duplicate ? { id: accepted.id, duplicate: true } : { id: accepted.id }, 200);
 });
