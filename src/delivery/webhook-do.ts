@@ -159,7 +159,7 @@ export class WebhookDO extends DurableObject<Env> {
 
   /** The management API's copy of the webhook; the DO delivers from this, never from D1. */
   async configure(webhook: Webhook): Promise<void> {
-    this.ctx.storage.kv.put("config", webhook);
+    this.setConfig(webhook);
     // Re-activation (or a restore) resumes what was waiting.
     if (deliverable(webhook) && this.hasPending()) await this.ensureAlarmBy(Date.now());
   }
@@ -171,10 +171,10 @@ export class WebhookDO extends DurableObject<Env> {
    */
   async enqueue(jobs: DeliveryJob[], webhook?: Webhook): Promise<{ accepted: number; duplicates: number }> {
     const current = this.config();
-    if (webhook && (!current || webhook.updatedAt > current.updatedAt)) this.ctx.storage.kv.put("config", webhook);
+    if (webhook && (!current || webhook.updatedAt > current.updatedAt)) this.setConfig(webhook);
     const now = Date.now();
     let accepted = 0;
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       for (const job of jobs) {
         const cursor = this.sql.exec(
           `INSERT INTO deliveries (key, event_id, topic, payload, content_type, headers, state, attempts, next_attempt_at, created_at)
@@ -245,6 +245,8 @@ export class WebhookDO extends DurableObject<Env> {
   async destroy(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.configCache = null;
+    this.healthCache = null;
   }
 
   // ---- the alarm: the only sender --------------------------------------------------------------
@@ -400,7 +402,7 @@ export class WebhookDO extends DurableObject<Env> {
     let status: CallStatus = "failed";
     let nextAttemptAt: number | null = null;
     const outbox: OutboxItem[] = [];
-    this.ctx.storage.transactionSync(() => {
+    this.transaction(() => {
       if (verdict.kind === "success") {
         status = "succeeded";
         this.finish(row.seq, "succeeded", now);
@@ -447,7 +449,7 @@ export class WebhookDO extends DurableObject<Env> {
   private disable(config: Webhook, reason: string, now: number): OutboxItem[] {
     if (config.status !== "active") return [];
     const next: Webhook = { ...config, status: "disabled", disabledReason: reason, updatedAt: now };
-    this.ctx.storage.kv.put("config", next);
+    this.setConfig(next);
     return [
       { kind: "disable", reason, atMs: now },
       { kind: "meta", accountId: config.accountId, event: webhookDisabledEvent(next, reason, now) },
@@ -524,7 +526,7 @@ export class WebhookDO extends DurableObject<Env> {
       this.deleteOutbox(plain.map((p) => p.seq));
       // The version read before the await: changes made during it stay due for the next flush.
       if (healthDirty) {
-        this.ctx.storage.kv.put("health", {
+        this.setHealth({
           ...this.health(),
           flushedVersion: health.version, flushedSuccessAt: health.lastSuccessAt, flushedFailureAt: health.lastFailureAt, flushedAt: Date.now(),
         });
@@ -594,16 +596,43 @@ export class WebhookDO extends DurableObject<Env> {
 
   // ---- local state -----------------------------------------------------------------------------
 
+  // config and health are read on every loop of a run; storage is the truth, and these in-memory
+  // copies (dropped with the instance on eviction) spare a storage read each time. Every write goes
+  // through setConfig / setHealth, so the copies never go stale.
+  private configCache: { value: Webhook | undefined } | null = null;
+  private healthCache: Health | null = null;
+
   private config(): Webhook | undefined {
-    return this.ctx.storage.kv.get<Webhook>("config");
+    this.configCache ??= { value: this.ctx.storage.kv.get<Webhook>("config") };
+    return this.configCache.value;
+  }
+
+  /** transactionSync, forgetting the in-memory copies if it rolls back. */
+  private transaction(fn: () => void): void {
+    try {
+      this.ctx.storage.transactionSync(fn);
+    } catch (err) {
+      this.configCache = null;
+      this.healthCache = null;
+      throw err;
+    }
+  }
+
+  private setConfig(webhook: Webhook): void {
+    this.ctx.storage.kv.put("config", webhook);
+    this.configCache = { value: webhook };
   }
 
   private health(): Health {
-    return (
-      this.ctx.storage.kv.get<Health>("health") ?? {
-        lastSuccessAt: null, lastFailureAt: null, failingSince: null, version: 0, flushedVersion: 0, flushedSuccessAt: null, flushedFailureAt: null, flushedAt: null,
-      }
-    );
+    this.healthCache ??= this.ctx.storage.kv.get<Health>("health") ?? {
+      lastSuccessAt: null, lastFailureAt: null, failingSince: null, version: 0, flushedVersion: 0, flushedSuccessAt: null, flushedFailureAt: null, flushedAt: null,
+    };
+    return this.healthCache;
+  }
+
+  private setHealth(health: Health): void {
+    this.ctx.storage.kv.put("health", health);
+    this.healthCache = health;
   }
 
   private noteHealth(success: boolean, now: number): void {
@@ -611,7 +640,7 @@ export class WebhookDO extends DurableObject<Env> {
     const next: Health = success
       ? { ...h, lastSuccessAt: now, failingSince: null, version: h.version + 1 }
       : { ...h, lastFailureAt: now, failingSince: h.failingSince ?? now, version: h.version + 1 };
-    this.ctx.storage.kv.put("health", next);
+    this.setHealth(next);
   }
 
   private async secrets(config: Webhook): Promise<SigningSecret[]> {

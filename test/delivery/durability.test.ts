@@ -67,6 +67,7 @@ describe.concurrent("durability of pending deliveries", () => {
       const config = state.storage.kv.get<Record<string, unknown>>("config")!;
       state.storage.kv.put("config", { ...config, delivery: null }); // makes the run throw
     });
+    await evictDurableObject(stub); // a fresh instance reads the broken config (the running one caches it)
     const before = Date.now();
     await runDueNow(wh.id);
     const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());

@@ -169,12 +169,15 @@ describe.concurrent("delivery outcomes and retries (real receiver on loopback)",
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
     // The streak of failures started 25 h ago.
-    const { runInDurableObject } = await import("cloudflare:test");
+    const { evictDurableObject, runInDurableObject } = await import("cloudflare:test");
     const { env } = await import("cloudflare:workers");
-    await runInDurableObject(env.WEBHOOK_DO.getByName(wh.id), (_i, state) => {
+    const stub = env.WEBHOOK_DO.getByName(wh.id);
+    await runInDurableObject(stub, (_i, state) => {
       const h = state.storage.kv.get<Record<string, unknown>>("health")!;
       state.storage.kv.put("health", { ...h, failingSince: Date.now() - 25 * 3_600_000 });
     });
+    // Written behind the object's back: a fresh instance reads it (the running one caches health).
+    await evictDurableObject(stub);
     await runDueNow(wh.id);
     await waitForCalls(wh.id, 2);
     const [announcement] = await watcher.waitFor(1);
