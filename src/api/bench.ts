@@ -13,10 +13,19 @@ import { benchD1Counter } from "../store/d1-counter";
  * - `POST /bench/d1-read` → one D1 round trip that reads (`SELECT 1`); `POST /bench/d1-write` → one
  *   that writes (a no-change UPDATE of the built-in account row: a real write transaction, nothing
  *   altered). With the no-op they split the publish path's cost into runtime, D1 and the rest.
- * - `GET /bench/stats` (admin key) → D1 statement counts of this isolate (see store/d1-counter.ts).
+ * - `GET /bench/stats` (admin key) → this isolate's id and start time, and its D1 statement counts
+ *   (see store/d1-counter.ts).
  * - `POST /bench/stats/reset` (admin key) → zeroes them.
  */
 export const bench = new Hono<AppEnv>();
+
+/**
+ * This isolate: the counts are per isolate, so the harness watches for workerd replacing it (after
+ * a runtime crash and restart, or a condemned isolate) and a fresh one, with fresh counts, taking over.
+ */
+let isolate: { id: string; startedAt: number } | null = null;
+// Random values are not allowed in global scope: made on the first request instead.
+const thisIsolate = () => (isolate ??= { id: crypto.randomUUID(), startedAt: Date.now() });
 
 bench.use("*", async (c, next) => {
   if ((c.env as { BENCH_MODE?: unknown }).BENCH_MODE !== "true") throw new ApiError("not_found", `No route for ${c.req.method} ${c.req.path}`);
@@ -35,9 +44,9 @@ bench.post("/d1-write", async (c) => {
   return c.json({}, 202);
 });
 
-bench.get("/stats", requireAuth({ adminOnly: true }), (c) => c.json({ d1: benchD1Counter.snapshot() }, 200));
+bench.get("/stats", requireAuth({ adminOnly: true }), (c) => c.json({ isolate: thisIsolate(), d1: benchD1Counter.snapshot() }, 200));
 
 bench.post("/stats/reset", requireAuth({ adminOnly: true }), (c) => {
   benchD1Counter.reset();
-  return c.json({ d1: benchD1Counter.snapshot() }, 200);
+  return c.json({ isolate: thisIsolate(), d1: benchD1Counter.snapshot() }, 200);
 });
