@@ -118,6 +118,20 @@ describe.concurrent("pausing, deleting and restoring", () => {
     expect(JSON.parse(reqs[1]!.body).n).toBe(1);
   });
 
+  it("deleting the account stops its webhooks' waiting retries", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox({ responses: [{ status: 500 }], fallback: { status: 200 } });
+    const wh = await createWebhook(acct, { url: inbox.url, delivery: { retrySchedule: [60] } });
+    await publish(acct, "order.created", { n: 1 });
+    await waitForCalls(wh.id, 1);
+    expect((await call("DELETE", `/api/accounts/${acct.id}`)).status).toBe(200);
+    // The retry is made due; the object must know its webhook is gone and hold it.
+    await runDueNow(wh.id);
+    await sleep(1200);
+    expect(await inbox.requests()).toHaveLength(1);
+    expect((await deliveries(wh.id)).map((d) => d.state)).toEqual(["pending"]);
+  });
+
   it("a webhook deleted before the event is published receives nothing", async () => {
     const acct = await newAccount();
     const inbox = await newInbox();
