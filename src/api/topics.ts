@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
 import { BUILT_IN_TOPIC_NAMES, BUILT_IN_TOPICS } from "../domain/topic-catalog";
-import { TOPIC_NAME } from "../domain/topics";
+import { ClientTopic } from "../domain/topics";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import * as store from "../store/topics";
@@ -27,7 +27,7 @@ const TopicList = z.object({ data: z.array(TopicOut) }).openapi("TopicList");
 
 const TopicCreate = z
   .object({
-    name: z.string().max(200).regex(TOPIC_NAME, "must be letters, digits, _ or -, in segments joined by . : or /"),
+    name: ClientTopic,
     description: z.string().max(500).optional(),
     example: z.unknown().optional(),
   })

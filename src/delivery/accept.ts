@@ -4,8 +4,9 @@ import { addSeenTopics } from "../store/topics";
 import type { FanoutMessage } from "./messages";
 
 /**
- * The accepting side of the hot path, shared by POST /api/events, /api/events/batch and /in/:source.
- * One D1 round trip stores the events and dedupes them (by id, Idempotency-Key or the provider's
+ * The accepting side of the hot path: POST /api/events and /in/:source reach it through an
+ * EventWriter (event-writer.ts, which batches concurrent requests), /api/events/batch and the
+ * meta-events directly. One D1 round trip stores the events and dedupes them (by id, Idempotency-Key or the provider's
  * event id) and adds unseen topics to the catalog; then one queue send hands them to the consumer.
  * No outbound fetch happens here.
  *

@@ -13,7 +13,6 @@ export interface FanoutMessage {
   replayId?: string;
 }
 
-export type DeliveryMessage = FanoutMessage;
 
 /**
  * What the consumer hands a WebhookDO (RPC, not a queue message): everything one delivery needs, so

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { VerificationConfig, type FieldRule, type VerificationType } from "../ingest/verifiers";
-import { TOPIC_NAME } from "./topics";
+import { ClientTopic } from "./topics";
 
 /**
  * The inbound source resource: request schemas, the stored shape and the response shape.
@@ -37,12 +37,7 @@ const TopicRule = z
   .object({
     path: JsonPath.optional(),
     header: HeaderName.optional(),
-    value: z
-      .string()
-      .max(200)
-      .regex(TOPIC_NAME, "must be a topic name such as payment.succeeded")
-      .refine((t) => !/^(webhook|delivery)\./.test(t), "webhook.* and delivery.* are hookrelay's own topics")
-      .optional(),
+    value: ClientTopic.optional(),
   })
   .strict()
   .refine(exactlyOne, "set exactly one of path, header or value")

@@ -91,6 +91,20 @@ describe.concurrent("POST /api/events", () => {
     expect(badKey.json.error.details[0].path).toBe("header.idempotency-key");
   });
 
+  it("refuses hookrelay's own topics, so a publisher cannot forge webhook.disabled or delivery.* notices", async () => {
+    const acct = await newAccount();
+    for (const topic of ["webhook.disabled", "delivery.exhausted", "webhook.anything"]) {
+      const single = await call("POST", "/api/events", { key: acct.key, body: { topic, payload: {} } });
+      expect(single.status, topic).toBe(422);
+      expect(single.json.error.details[0].path).toBe("body.topic");
+      const batch = await call("POST", "/api/events/batch", { key: acct.key, body: { events: [{ topic: "ok.topic", payload: 1 }, { topic, payload: 2 }] } });
+      expect(batch.status, topic).toBe(422);
+      expect(batch.json.error.details[0].path).toBe("body.events.1.topic");
+    }
+    const stored = await env.DB.prepare(`SELECT count(*) AS n FROM events WHERE account_id = ?`).bind(acct.id).first<{ n: number }>();
+    expect(stored?.n).toBe(0);
+  });
+
   it("answers 400 invalid_json for a body that is not JSON, and 401 without a key", async () => {
     const acct = await newAccount();
     const res = await call("POST", "/api/events", { key: acct.key, headers: { "content-type": "application/json" }, rawBody: "{nope" });

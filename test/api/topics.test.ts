@@ -146,6 +146,15 @@ describe("POST /api/topics", () => {
     expect(topics[0]!.description).toBe("second");
   });
 
+  it("refuses names in hookrelay's own webhook.* and delivery.* namespaces with 422", async () => {
+    const acct = await newAccount();
+    for (const name of ["webhook.custom", "delivery.late"]) {
+      const res = await call("POST", "/api/topics", { key: acct.key, body: { name } });
+      expect(res.status, name).toBe(422);
+      expect(res.json.error.details[0].path).toBe("body.name");
+    }
+  });
+
   it("answers 409 conflict for a built-in topic name", async () => {
     const acct = await newAccount();
     const res = await call("POST", "/api/topics", { key: acct.key, body: { name: "message.received", description: "mine" } });
