@@ -48,6 +48,8 @@ const P = QUICK
       soak: { events: 100_000, webhooks: 10, maxRate: 1000 },
       drainTimeoutMs: 180_000,
     };
+// Experiment knob: BENCH_INGEST_SEC sets the length of each ingest load run (e.g. a longer --quick).
+if (process.env.BENCH_INGEST_SEC) P.ingest.durationSec = Number(process.env.BENCH_INGEST_SEC);
 // A short retry schedule on every bench webhook (the default's first step is 5 s, then 5 min): the
 // recovery scenario measures draining, not waiting out a production backoff.
 const RETRY_SCHEDULE = [1, 1, 2, 2, 5, 5, 10, 30];
@@ -438,6 +440,7 @@ async function scenarioIngest() {
   const hasSources = await routeExists("POST", "/api/sources");
 
   const cannon = async (name, url, pool, headers = {}, hmac = undefined) => {
+    const commitsBefore = (await api("GET", "/bench/stats")).groupCommit;
     const stopProfile = await maybeProfile(`ingest ${name}`);
     const cpu = cpuMeter();
     return load({ kind: "cannon", url, connections, durationSec, pool, headers, hmac }).then(async (r) => {
@@ -447,8 +450,14 @@ async function scenarioIngest() {
       res.workerdCpuMsPerRequest = round((res.cpu.workerdCores * 1000) / Math.max(1, res.rps), 3);
       const prof = await stopProfile();
       if (prof) res.profile = prof;
+      const commitsAfter = (await api("GET", "/bench/stats")).groupCommit;
+      if (commitsBefore && commitsAfter && commitsAfter.rounds > commitsBefore.rounds) {
+        // Group commit (src/delivery/group-commit.ts): how many requests shared each D1 round trip.
+        const rounds = commitsAfter.rounds - commitsBefore.rounds;
+        res.groupCommit = { rounds, requestsPerRound: round((commitsAfter.requests - commitsBefore.requests) / rounds, 2) };
+      }
       noteNoise(`ingest ${name}`, res.cpu);
-      log(`ingest ${name}: ${res.rps} req/s ok, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}, cpu ${JSON.stringify(res.cpu)}`);
+      log(`ingest ${name}: ${res.rps} req/s ok${res.groupCommit ? ` (${res.groupCommit.requestsPerRound} requests per group commit)` : ""}, p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, statuses ${JSON.stringify(r.statuses)}, cpu ${JSON.stringify(res.cpu)}`);
       if (r.non2xx > 0 || r.errors > 0) results.errors.push(`ingest ${name}: ${r.non2xx} non-2xx, ${r.errors} errors (${JSON.stringify(r.statuses)})`);
       return res;
     });

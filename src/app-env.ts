@@ -1,3 +1,4 @@
+import type { Arrival } from "./delivery/group-commit";
 import type { Config } from "./env";
 
 /** What middleware puts on the request context (`c.var`). */
@@ -13,5 +14,7 @@ export interface AppEnv {
     requestId: string;
     config: Config;
     auth: AuthContext;
+    /** Set on the accepting routes (delivery/group-commit.ts). */
+    arrival: Arrival;
   };
 }

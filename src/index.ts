@@ -2,7 +2,6 @@ import { app } from "./app";
 import { handleQueueBatch } from "./delivery/consumer";
 import { runCron } from "./delivery/retention";
 import { benchEnv } from "./store/d1-counter";
-export { EventWriter } from "./delivery/event-writer";
 export { WebhookDO } from "./delivery/webhook-do";
 
 /**

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../domain/errors";
 import { requireAuth } from "../middleware/auth";
+import { groupCommitStats } from "../delivery/group-commit";
 import { benchD1Counter } from "../store/d1-counter";
 
 /**
@@ -44,7 +45,7 @@ bench.post("/d1-write", async (c) => {
   return c.json({}, 202);
 });
 
-bench.get("/stats", requireAuth({ adminOnly: true }), (c) => c.json({ isolate: thisIsolate(), d1: benchD1Counter.snapshot() }, 200));
+bench.get("/stats", requireAuth({ adminOnly: true }), (c) => c.json({ isolate: thisIsolate(), d1: benchD1Counter.snapshot(), groupCommit: { ...groupCommitStats } }, 200));
 
 bench.post("/stats/reset", requireAuth({ adminOnly: true }), (c) => {
   benchD1Counter.reset();

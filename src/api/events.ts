@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
-import { acceptThroughWriter } from "../delivery/event-writer";
+import { acceptGrouped, arriving } from "../delivery/group-commit";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../delivery/accept";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import {
@@ -19,8 +19,8 @@ import { listLiveWebhooks } from "../store/webhooks";
 
 /**
  * Publishing and reading events. POST is the hot path: validate, serialize the payload once (that
- * string is the exact body every subscriber receives), and hand it to acceptEvents: one D1 round
- * trip and one queue send, no outbound fetch.
+ * string is the exact body every subscriber receives), and hand it to the isolate's group commit:
+ * one D1 round trip and one queue send shared with the other requests in flight, no outbound fetch.
  */
 export const events = createApp();
 events.use("*", requireAuth());
@@ -41,7 +41,7 @@ const limitBody = (maxBytes: (max: number) => number): MiddlewareHandler<AppEnv>
       throw new ApiError("payload_too_large", `The request body is larger than this route accepts (payloads are limited to ${c.var.config.MAX_PAYLOAD_BYTES} bytes)`);
     },
   })(c, next);
-events.post("/", limitBody((max) => max + ENVELOPE_BYTES));
+events.post("/", arriving, limitBody((max) => max + ENVELOPE_BYTES));
 events.post("/batch", limitBody((max) => Math.max(BATCH_BODY_LIMIT_BYTES, max + ENVELOPE_BYTES)));
 
 function serialize(payload: unknown, maxBytes: number, path: string): string {
@@ -85,7 +85,7 @@ events.openapi(
     const idempotencyKey = c.req.valid("header")["idempotency-key"] ?? null;
     const payload = serialize(body.payload, c.var.config.MAX_PAYLOAD_BYTES, "body.payload");
     const event = { id: body.id ?? null, topic: body.topic, payload, contentType: "application/json", channel: body.channel ?? null, idempotencyKey };
-    const [accepted] = await acceptThroughWriter(c.env, [{ accountId: c.var.auth.accountId, event }]);
+    const [accepted] = await acceptGrouped(c.env, c.executionCtx, [{ accountId: c.var.auth.accountId, event }], c.var.arrival);
     return c.json(acceptedOut(accepted!), 202);
   },
 );

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptThroughWriter } from "../delivery/event-writer";
+import { acceptGrouped, arriving } from "../delivery/group-commit";
 import { ErrorBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
 import { createApp } from "../lib/openapi";
@@ -13,8 +13,8 @@ import { verify } from "./verifiers";
 
 /**
  * `POST /in/{sourceId}`: where providers send their webhooks. The hot path is: cached source →
- * bytes (bounded) → signature → rate limit → extract topic/channel/dedupe id → acceptThroughWriter
- * (stored with other requests' events in one D1 round trip by an EventWriter object, then queued).
+ * bytes (bounded) → signature → rate limit → extract topic/channel/dedupe id → acceptGrouped
+ * (stored with other concurrent requests' events in one D1 round trip, then queued).
  * No outbound fetch; fan-out and re-signing happen in the consumer.
  *
  * Mounted without the management body limit: this route enforces MAX_PAYLOAD_BYTES itself.
@@ -64,7 +64,7 @@ const inboundRoute = createRoute({
 });
 ingest.openAPIRegistry.registerPath(inboundRoute);
 
-ingest.post("/:sourceId", async (c) => {
+ingest.post("/:sourceId", arriving, async (c) => {
   const nowMs = Date.now();
   const sourceId = c.req.param("sourceId");
   const config = c.var.config;
@@ -112,9 +112,9 @@ ingest.post("/:sourceId", async (c) => {
     if (value !== null) (forwarded ??= {})[name] = value;
   }
 
-  const [accepted] = await acceptThroughWriter(c.env, [
+  const [accepted] = await acceptGrouped(c.env, c.executionCtx, [
     { accountId: source.accountId, event: { topic, payload: text, contentType, channel, sourceId: source.id, dedupeKey, headers: forwarded } },
-  ]);
-  if (!accepted) throw new Error("the event writer returned no result for one event");
+  ], c.var.arrival);
+  if (!accepted) throw new Error("the group commit returned no result for one event");
   return c.json(accepted.duplicate ? { id: accepted.id, duplicate: true } : { id: accepted.id }, 200);
 });

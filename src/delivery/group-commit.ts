@@ -1,0 +1,145 @@
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../app-env";
+import { storeEvents, type AcceptedEvent, type AccountEvent } from "./accept";
+
+/**
+ * Group commit for the accepting requests (POST /api/events, POST /in/:source), inside the isolate.
+ *
+ * Every D1 call and queue send costs far more than the request around it, and D1 runs one query at
+ * a time per database. So the requests an isolate serves at once share them: a round is one
+ * `db.batch` and one queue send (accept.ts) for every event waiting when it starts. Nothing changes
+ * for the caller: a request is answered only after D1 committed its event, so 202 still means
+ * "stored", and the dedupe verdict is D1's.
+ *
+ * When does a round start? The `arriving` middleware counts requests that reached an accepting
+ * route but have not yet handed in their event (they are reading, verifying, validating). A round
+ * starts as soon as nobody is in that state, or when the oldest waiter has waited MAX_LINGER_MS.
+ * A lone request therefore writes at once, and under load a round takes everyone who is about to
+ * join instead of leaving them for the next round trip.
+ *
+ * Who runs it? A Worker request may not do I/O on behalf of another, and a promise settled by one
+ * request resumes its waiters in that request's context, so rounds cannot hand results over with
+ * promises. Instead a round is run by one of its own requests (the leader, which keeps it alive
+ * with waitUntil should its client hang up), writes each request's outcome into that request's
+ * ticket, and the others find it with a timer of their own: they sleep until the round should be
+ * over (its start plus the recent rounds' mean duration), then look every 1, 2, 4 ms. A waiter
+ * whose client went away is simply never woken; its event is still stored.
+ */
+const MAX_EVENTS_PER_ROUND = 100;
+/** D1 caps one batch's size; stay well below it even with large payloads. */
+const MAX_PAYLOAD_CHARS_PER_ROUND = 4 * 1024 * 1024;
+/** The longest a waiting event is held back for requests still on their way in. */
+const MAX_LINGER_MS = 5;
+const MAX_POLL_MS = 4;
+
+type Outcome = { ok: true; accepted: AcceptedEvent[] } | { ok: false; error: unknown };
+
+interface Ticket {
+  items: AccountEvent[];
+  chars: number;
+  joinedAt: number;
+  outcome: Outcome | null;
+}
+
+/** One request on an accepting route, from the middleware until it hands in its events. */
+export interface Arrival {
+  joined: boolean;
+}
+
+const waiting: Ticket[] = [];
+let waitingEvents = 0;
+/** Requests on an accepting route that have not handed in their events yet. */
+let onTheirWay = 0;
+let writing = false;
+let roundStartedAt = 0;
+/** Moving average of recent rounds' durations (ms). */
+let roundMs = 2;
+
+/** Rounds written and what they held, in this isolate (GET /bench/stats shows them). */
+export const groupCommitStats = { rounds: 0, requests: 0, events: 0 };
+
+/** What the group commit holds right now (tests check nothing is left behind). */
+export function groupCommitState() {
+  return { onTheirWay, waiting: waiting.length, writing };
+}
+
+/** Marks a request as on its way to acceptGrouped (see the file header); pass c.var.arrival on. */
+export const arriving: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const arrival: Arrival = { joined: false };
+  onTheirWay += 1;
+  c.set("arrival", arrival);
+  try {
+    await next();
+  } finally {
+    if (!arrival.joined) onTheirWay -= 1;
+  }
+};
+
+/** The accepting requests' way in: the events stored (deduped) and queued, in a shared round. */
+export async function acceptGrouped(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  items: AccountEvent[],
+  arrival?: Arrival,
+): Promise<AcceptedEvent[]> {
+  const ticket: Ticket = { items, chars: items.reduce((sum, { event }) => sum + event.payload.length, 0), joinedAt: Date.now(), outcome: null };
+  waiting.push(ticket);
+  waitingEvents += items.length;
+  if (arrival && !arrival.joined) {
+    arrival.joined = true;
+    onTheirWay -= 1;
+  }
+  let overdue = 0;
+  for (;;) {
+    if (ticket.outcome) {
+      if (ticket.outcome.ok) return ticket.outcome.accepted;
+      throw ticket.outcome.error;
+    }
+    if (!writing && (onTheirWay <= 0 || waitingEvents >= MAX_EVENTS_PER_ROUND || Date.now() - waiting[0]!.joinedAt >= MAX_LINGER_MS)) {
+      const round = writeRound(env, takeRound());
+      ctx.waitUntil(round);
+      await round;
+      continue;
+    }
+    const left = writing ? Math.ceil(roundStartedAt + roundMs - Date.now()) : 0;
+    const delay = left >= 1 ? left : Math.min(MAX_POLL_MS, 2 ** overdue++);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+async function writeRound(env: Env, round: Ticket[]): Promise<void> {
+  writing = true;
+  roundStartedAt = Date.now();
+  groupCommitStats.rounds += 1;
+  groupCommitStats.requests += round.length;
+  try {
+    const items = round.flatMap((t) => t.items);
+    groupCommitStats.events += items.length;
+    const accepted = await storeEvents(env, items);
+    let offset = 0;
+    for (const t of round) {
+      t.outcome = { ok: true, accepted: accepted.slice(offset, offset + t.items.length) };
+      offset += t.items.length;
+    }
+  } catch (error) {
+    for (const t of round) t.outcome = { ok: false, error };
+  } finally {
+    roundMs = 0.8 * roundMs + 0.2 * (Date.now() - roundStartedAt);
+    writing = false;
+  }
+}
+
+/** The oldest waiters, bounded by event count and payload size (one waiter always fits). */
+function takeRound(): Ticket[] {
+  let events = 0;
+  let chars = 0;
+  let take = 0;
+  for (const t of waiting) {
+    if (take > 0 && (events + t.items.length > MAX_EVENTS_PER_ROUND || chars + t.chars > MAX_PAYLOAD_CHARS_PER_ROUND)) break;
+    events += t.items.length;
+    chars += t.chars;
+    take += 1;
+  }
+  waitingEvents -= events;
+  return waiting.splice(0, take);
+}
