@@ -50,6 +50,8 @@ const PURGE_INTERVAL_MS = 3_600_000;
  * same thing they are written at most this often; a flip (first failure, recovery) goes at once.
  */
 const HEALTH_FLUSH_INTERVAL_MS = 60_000;
+/** Open rows read at once for the `ordered` head (see WebhookDO.head). */
+const HEAD_PREFETCH = 8;
 
 type DeliveryState = "pending" | "in_flight" | "succeeded" | "failed" | "cancelled";
 
@@ -143,6 +145,13 @@ export class WebhookDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Rows this instance has a request out for; an in_flight row not in here was interrupted. */
   private readonly inFlight = new Set<number>();
+  /**
+   * `ordered`: the open rows at the head of the line, in seq order, read HEAD_PREFETCH at a time so
+   * a delivery needs no SELECT of its own. The pump keeps these objects in step with its own writes
+   * (attempt, recordOutcome); anything else that touches open rows, a run's start and a rolled-back
+   * transaction drop the list (see dropHead).
+   */
+  private head: DeliveryRow[] | null = null;
   private running = false;
   /** rateLimitPerSecond: the earliest time the next request may leave. */
   private nextSendAllowedAt = 0;
@@ -174,6 +183,7 @@ export class WebhookDO extends DurableObject<Env> {
     if (webhook && (!current || webhook.updatedAt > current.updatedAt)) this.setConfig(webhook);
     const now = Date.now();
     let accepted = 0;
+    this.dropHead();
     this.transaction(() => {
       for (const job of jobs) {
         const cursor = this.sql.exec(
@@ -206,6 +216,7 @@ export class WebhookDO extends DurableObject<Env> {
 
   /** Cancels everything waiting (new and retrying); requests already out finish. */
   async clearQueue(): Promise<{ cancelled: number }> {
+    this.dropHead();
     // Counted with RETURNING: rowsWritten also counts index entries.
     const cancelled = this.sql.exec(
       `UPDATE deliveries SET state = 'cancelled', payload = NULL, finished_at = ? WHERE state = 'pending' RETURNING seq`,
@@ -217,6 +228,7 @@ export class WebhookDO extends DurableObject<Env> {
   /** Puts deliveries that failed at or after `sinceMs` back in the queue with a fresh schedule. */
   async recover(sinceMs: number): Promise<{ recovered: number }> {
     const now = Date.now();
+    this.dropHead();
     const recovered = this.sql.exec(
       `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = ?, finished_at = NULL
        WHERE state = 'failed' AND finished_at >= ? AND payload IS NOT NULL RETURNING seq`,
@@ -245,6 +257,7 @@ export class WebhookDO extends DurableObject<Env> {
   async destroy(): Promise<void> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
+    this.dropHead();
     this.configCache = null;
     this.healthCache = null;
   }
@@ -275,6 +288,7 @@ export class WebhookDO extends DurableObject<Env> {
     const config = this.config();
     if (!config) return;
     this.recoverInterrupted();
+    this.dropHead();
     if (deliverable(config) && this.hasDue(config, startedAt)) {
       await this.ctx.storage.setAlarm(startedAt + MAX_RUN_MS + WATCHDOG_MARGIN_MS);
       await this.pump(startedAt + ALARM_BUDGET_MS);
@@ -324,7 +338,10 @@ export class WebhookDO extends DurableObject<Env> {
   /** `ordered`: only the oldest unfinished delivery, and only when nothing is out. `parallel`: any due one. */
   private nextDue(config: Webhook, now: number): DeliveryRow | null {
     if (config.delivery.ordering === "ordered") {
-      const head = this.sql.exec<DeliveryRow>(`SELECT * FROM deliveries WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT 1`).toArray()[0];
+      if (!this.head?.length) {
+        this.head = this.sql.exec<DeliveryRow>(`SELECT * FROM deliveries WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?`, HEAD_PREFETCH).toArray();
+      }
+      const head = this.head[0];
       return head && head.state === "pending" && head.next_attempt_at <= now ? head : null;
     }
     return (
@@ -347,6 +364,10 @@ export class WebhookDO extends DurableObject<Env> {
     const attemptNo = row.attempts + 1;
     const now = Date.now();
     this.sql.exec(`UPDATE deliveries SET state = 'in_flight', attempts = ?, last_attempt_at = ? WHERE seq = ?`, attemptNo, now, row.seq);
+    // The row may be the cached head's object: keep it in step with storage.
+    row.state = "in_flight";
+    row.attempts = attemptNo;
+    row.last_attempt_at = now;
     this.inFlight.add(row.seq);
     return (async () => {
       try {
@@ -414,6 +435,8 @@ export class WebhookDO extends DurableObject<Env> {
           status = "retrying";
           nextAttemptAt = now + delayMs;
           this.sql.exec(`UPDATE deliveries SET state = 'pending', next_attempt_at = ? WHERE seq = ?`, nextAttemptAt, row.seq);
+          row.state = "pending";
+          row.next_attempt_at = nextAttemptAt;
         } else {
           this.finish(row.seq, "failed", now);
           if (verdict.kind === "gone") {
@@ -443,6 +466,13 @@ export class WebhookDO extends DurableObject<Env> {
     // A succeeded row keeps only its key (for dedupe); a failed one keeps its payload for recover.
     if (state === "succeeded") this.sql.exec(`UPDATE deliveries SET state = 'succeeded', payload = NULL, finished_at = ? WHERE seq = ?`, now, seq);
     else this.sql.exec(`UPDATE deliveries SET state = 'failed', finished_at = ? WHERE seq = ?`, now, seq);
+    // No longer open: off the cached head (anything unexpected there and the list is re-read).
+    if (this.head?.[0]?.seq === seq) this.head.shift();
+    else if (this.head?.some((r) => r.seq === seq)) this.head = null;
+  }
+
+  private dropHead(): void {
+    this.head = null;
   }
 
   /** Disables in the DO's own config at once; D1 and the meta-event follow through the outbox. */
@@ -598,7 +628,8 @@ export class WebhookDO extends DurableObject<Env> {
 
   // config and health are read on every loop of a run; storage is the truth, and these in-memory
   // copies (dropped with the instance on eviction) spare a storage read each time. Every write goes
-  // through setConfig / setHealth, so the copies never go stale.
+  // through setConfig / setHealth, so the copies never go stale (health may be ahead of storage by
+  // a run of successes: see noteHealth).
   private configCache: { value: Webhook | undefined } | null = null;
   private healthCache: Health | null = null;
 
@@ -614,6 +645,7 @@ export class WebhookDO extends DurableObject<Env> {
     } catch (err) {
       this.configCache = null;
       this.healthCache = null;
+      this.dropHead();
       throw err;
     }
   }
@@ -635,8 +667,18 @@ export class WebhookDO extends DurableObject<Env> {
     this.healthCache = health;
   }
 
+  /**
+   * A success after a success changes only lastSuccessAt, which is informational: it stays in
+   * memory until the next flush writes health (or the next failure), saving a storage write per
+   * delivery. An eviction can lose that timestamp, never a failing streak: every failure, and the
+   * success that ends a streak, is written at once.
+   */
   private noteHealth(success: boolean, now: number): void {
     const h = this.health();
+    if (success && h.failingSince === null && h.lastSuccessAt !== null) {
+      this.healthCache = { ...h, lastSuccessAt: now, version: h.version + 1 };
+      return;
+    }
     const next: Health = success
       ? { ...h, lastSuccessAt: now, failingSince: null, version: h.version + 1 }
       : { ...h, lastFailureAt: now, failingSince: h.failingSince ?? now, version: h.version + 1 };
