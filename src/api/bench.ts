@@ -14,8 +14,8 @@ import { benchD1Counter } from "../store/d1-counter";
  * - `POST /bench/d1-read` → one D1 round trip that reads (`SELECT 1`); `POST /bench/d1-write` → one
  *   that writes (a no-change UPDATE of the built-in account row: a real write transaction, nothing
  *   altered). With the no-op they split the publish path's cost into runtime, D1 and the rest.
- * - `GET /bench/stats` (admin key) → this isolate's id and start time, and its D1 statement counts
- *   (see store/d1-counter.ts).
+ * - `GET /bench/stats` (admin key) → this isolate's id and start time, its D1 statement counts
+ *   (see store/d1-counter.ts) and its group-commit rounds (delivery/group-commit.ts).
  * - `POST /bench/stats/reset` (admin key) → zeroes them.
  */
 export const bench = new Hono<AppEnv>();
