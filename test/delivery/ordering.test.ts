@@ -65,4 +65,27 @@ describe("ordering", () => {
     const times = reqs.map((r) => r.receivedAt).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(200);
   });
+  it("ordered: keeps order past the object's 8-row read-ahead, and a cleared queue is not sent from it", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox({ fallback: { status: 200 } });
+    const wh = await createWebhook(acct, { url: inbox.url, delivery: { retrySchedule: [600] } });
+    const first = Array.from({ length: 20 }, (_, i) => i + 1);
+    await publishBatch(acct.key, first);
+    expect(ns(await inbox.waitFor(20))).toEqual(first);
+
+    // A failing head, two behind it, then the queue cleared: none of them may go out afterwards,
+    // and the next event is delivered.
+    await inbox.program({ fallback: { status: 500 } });
+    await publishBatch(acct.key, [21, 22, 23]);
+    await inbox.waitFor(21);
+    const cleared = await call("DELETE", `/api/webhooks/${wh.id}/queue`, { key: acct.key });
+    expect(cleared.json.cancelled).toBe(3);
+    await inbox.program({ fallback: { status: 200 } });
+    await runDueNow(wh.id);
+    await publishBatch(acct.key, [24]);
+    const reqs = await inbox.waitFor(22);
+    expect(ns(reqs).slice(20)).toEqual([21, 24]);
+    await sleep(500);
+    expect(await inbox.requests()).toHaveLength(22);
+  });
 });
