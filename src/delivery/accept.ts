@@ -1,5 +1,6 @@
 import { newId } from "../domain/ids";
 import { BUILT_IN_TOPIC_NAMES } from "../domain/topic-catalog";
+import { firstDuplicates, insertEventsStatements } from "../store/events";
 import { addSeenTopics } from "../store/topics";
 import type { FanoutMessage } from "./messages";
 
@@ -60,44 +61,18 @@ export async function acceptEvents(env: Env, accountId: string, events: Incoming
   return storeEvents(env, events.map((event) => ({ accountId, event })), now);
 }
 
-/**
- * All events of a round go in through one INSERT … SELECT FROM json_each(?) per chunk: D1's cost is
- * per statement far more than per row, so a round of 30 events costs about what one event does.
- * Rows are positional arrays (see INSERT_ROWS); a chunk stays under D1's size limit for one value.
- */
-const INSERT_ROWS = `INSERT INTO events (account_id, id, topic, channel, source_id, idempotency_key, dedupe_key, content_type, payload, headers, created_at, exclude_webhook_id)
-  SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, ?2, value ->> 10
-  FROM json_each(?1) WHERE true
-  ON CONFLICT DO NOTHING RETURNING account_id, id`;
-/** D1 refuses a single string value over 2 MB; one larger event still goes alone. */
-const MAX_CHUNK_CHARS = 1_000_000;
-
-function insertChunks(db: D1Database, items: AccountEvent[], ids: string[], now: number): D1PreparedStatement[] {
-  const insert = db.prepare(INSERT_ROWS);
-  const chunks: string[][] = [];
-  let current: string[] = [];
-  let chars = 0;
-  items.forEach(({ accountId, event: e }, i) => {
-    const row = JSON.stringify([
-      accountId, ids[i], e.topic, e.channel ?? null, e.sourceId ?? null, e.idempotencyKey ?? null, e.dedupeKey ?? null,
-      e.contentType, e.payload, e.headers ? JSON.stringify(e.headers) : null, e.excludeWebhookId ?? null,
-    ]);
-    if (current.length > 0 && chars + row.length > MAX_CHUNK_CHARS) {
-      chunks.push(current);
-      current = [];
-      chars = 0;
-    }
-    current.push(row);
-    chars += row.length + 1;
-  });
-  if (current.length > 0) chunks.push(current);
-  return chunks.map((rows) => insert.bind(`[${rows.join(",")}]`, now));
-}
-
 /** Stores events of any accounts in one `db.batch`, then queues the new ones (see file header). */
 export async function storeEvents(env: Env, items: AccountEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
   const ids = items.map(({ event }) => event.id ?? newId("evt"));
-  const statements = insertChunks(env.DB, items, ids, now);
+  const statements = insertEventsStatements(
+    env.DB,
+    items.map(({ accountId, event: e }, i) => ({
+      accountId, id: ids[i]!, topic: e.topic, channel: e.channel ?? null, sourceId: e.sourceId ?? null, idempotencyKey: e.idempotencyKey ?? null,
+      dedupeKey: e.dedupeKey ?? null, contentType: e.contentType, payload: e.payload, headers: e.headers ? JSON.stringify(e.headers) : null,
+      excludeWebhookId: e.excludeWebhookId ?? null,
+    })),
+    now,
+  );
   const inserts = statements.length;
   const topicsByAccount = new Map<string, IncomingEvent[]>();
   for (const { accountId, event } of items) {
@@ -141,21 +116,17 @@ export async function storeEvents(env: Env, items: AccountEvent[], now = Date.no
 
 /** A duplicate answers with the first event's id and time (rare path: a second round trip). */
 async function resolveDuplicates(db: D1Database, items: AccountEvent[], accepted: AcceptedEvent[]) {
-  const lookup = db.prepare(
-    `SELECT id, topic, created_at FROM events WHERE account_id = ?1 AND
-       (id = ?2 OR (?3 IS NOT NULL AND idempotency_key = ?3) OR (?4 IS NOT NULL AND source_id IS ?5 AND dedupe_key = ?4))
-     ORDER BY created_at LIMIT 1`,
-  );
   const indexes = accepted.flatMap((a, i) => (a.duplicate ? [i] : []));
-  const found = await db.batch<{ id: string; topic: string; created_at: number }>(
+  const found = await firstDuplicates(
+    db,
     indexes.map((i) => {
       const { accountId, event: e } = items[i]!;
-      return lookup.bind(accountId, accepted[i]!.id, e.idempotencyKey ?? null, e.dedupeKey ?? null, e.sourceId ?? null);
+      return { accountId, id: accepted[i]!.id, idempotencyKey: e.idempotencyKey ?? null, sourceId: e.sourceId ?? null, dedupeKey: e.dedupeKey ?? null };
     }),
   );
   indexes.forEach((i, n) => {
-    const first = found[n]?.results[0];
-    if (first) accepted[i] = { id: first.id, topic: first.topic, createdAt: first.created_at, duplicate: true };
+    const first = found[n];
+    if (first) accepted[i] = { ...first, duplicate: true };
   });
 }
 

@@ -1,5 +1,6 @@
 import type { CallRecord, CallStatus } from "../domain/event";
 import type { Page, PageParams } from "./pagination";
+import { jsonRowChunks } from "./json";
 import { parseTimeCursor, toTimePage, Where } from "./pagination";
 
 /** D1 access for the call log (one row per delivery attempt) and the delivery-health columns. */
@@ -48,7 +49,6 @@ const MAX_JSON_CHARS_PER_STATEMENT = 512 * 1024;
  * call id is the primary key.
  */
 export function insertCallsStatements(db: D1Database, calls: readonly CallRecord[]): D1PreparedStatement[] {
-  const statements: D1PreparedStatement[] = [];
   const insert = db.prepare(
     `INSERT OR IGNORE INTO calls (${COLUMNS})
      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]'),
@@ -57,24 +57,13 @@ export function insertCallsStatements(db: D1Database, calls: readonly CallRecord
             json_extract(value, '$[12]'), json_extract(value, '$[13]')
      FROM json_each(?1)`,
   );
-  let chunk: string[] = [];
-  let chars = 0;
-  const flush = () => {
-    if (chunk.length) statements.push(insert.bind(`[${chunk.join(",")}]`));
-    chunk = [];
-    chars = 0;
-  };
-  for (const c of calls) {
-    const row = JSON.stringify([
+  const rows = calls.map((c) =>
+    JSON.stringify([
       c.id, c.accountId, c.webhookId, c.eventId, c.topic, c.attempt, c.status, c.httpStatus, c.durationMs, c.error,
       c.responseBody, c.url, c.createdAt, c.nextAttemptAt,
-    ]);
-    if (chars + row.length > MAX_JSON_CHARS_PER_STATEMENT) flush();
-    chunk.push(row);
-    chars += row.length + 1;
-  }
-  flush();
-  return statements;
+    ]),
+  );
+  return jsonRowChunks(rows, MAX_JSON_CHARS_PER_STATEMENT).map((chunk) => insert.bind(chunk));
 }
 
 /** Health columns move forward only, so flushes arriving out of order cannot move them back. */

@@ -1,5 +1,5 @@
 import { parseTimeCursor, toTimePage, Where, type Page, type PageParams } from "./pagination";
-import { fromJson } from "./json";
+import { fromJson, jsonRowChunks } from "./json";
 
 /** D1 access for events (the accepting insert lives in delivery/accept.ts, on the hot path). */
 export interface StoredEvent {
@@ -154,4 +154,71 @@ export async function clearDedupeKeysBefore(db: D1Database, beforeMs: number, li
     .bind(beforeMs, limit)
     .run();
   return res.meta.changes;
+}
+
+/** A new event as stored: the row `insertEventsStatements` writes. */
+export interface NewEventRow {
+  accountId: string;
+  id: string;
+  topic: string;
+  channel: string | null;
+  sourceId: string | null;
+  idempotencyKey: string | null;
+  dedupeKey: string | null;
+  contentType: string;
+  payload: string;
+  /** JSON text of the forwarded provider headers. */
+  headers: string | null;
+  excludeWebhookId: string | null;
+}
+
+/** Payloads are at most MAX_PAYLOAD_BYTES (≤ 1 MiB, env.ts): one event alone stays under D1's 2 MB per value. */
+const MAX_EVENT_JSON_CHARS_PER_STATEMENT = 1_000_000;
+
+/**
+ * New events, many per statement (see jsonRowChunks). A row that hits a unique key (id,
+ * idempotency key, provider dedupe key) is skipped; RETURNING names the rows that went in, in no
+ * set order.
+ */
+export function insertEventsStatements(db: D1Database, rows: readonly NewEventRow[], createdAt: number): D1PreparedStatement[] {
+  const insert = db.prepare(
+    `INSERT INTO events (account_id, id, topic, channel, source_id, idempotency_key, dedupe_key, content_type, payload, headers, created_at, exclude_webhook_id)
+     SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, ?2, value ->> 10
+     FROM json_each(?1) WHERE true
+     ON CONFLICT DO NOTHING RETURNING account_id, id`,
+  );
+  const json = rows.map((r) =>
+    JSON.stringify([r.accountId, r.id, r.topic, r.channel, r.sourceId, r.idempotencyKey, r.dedupeKey, r.contentType, r.payload, r.headers, r.excludeWebhookId]),
+  );
+  return jsonRowChunks(json, MAX_EVENT_JSON_CHARS_PER_STATEMENT).map((chunk) => insert.bind(chunk, createdAt));
+}
+
+/** An event that hit a unique key: what it may duplicate. */
+export interface DuplicateProbe {
+  accountId: string;
+  id: string;
+  idempotencyKey: string | null;
+  sourceId: string | null;
+  dedupeKey: string | null;
+}
+
+/**
+ * For each probe, the earliest stored event it duplicates (same id, same Idempotency-Key, or same
+ * provider event id from the same source), or null: one statement for the whole list.
+ */
+export async function firstDuplicates(db: D1Database, probes: readonly DuplicateProbe[]): Promise<({ id: string; topic: string; createdAt: number } | null)[]> {
+  if (probes.length === 0) return [];
+  const { results } = await db
+    .prepare(
+      `SELECT p.key AS i, e.id, e.topic, e.created_at FROM json_each(?1) p JOIN events e ON e.account_id = p.value ->> 0 AND (
+         e.id = p.value ->> 1
+         OR (p.value ->> 2 IS NOT NULL AND e.idempotency_key = p.value ->> 2)
+         OR (p.value ->> 4 IS NOT NULL AND e.source_id IS p.value ->> 3 AND e.dedupe_key = p.value ->> 4))
+       ORDER BY p.key, e.created_at`,
+    )
+    .bind(JSON.stringify(probes.map((p) => [p.accountId, p.id, p.idempotencyKey, p.sourceId, p.dedupeKey])))
+    .all<{ i: number; id: string; topic: string; created_at: number }>();
+  const first: ({ id: string; topic: string; createdAt: number } | null)[] = probes.map(() => null);
+  for (const r of results) first[r.i] ??= { id: r.id, topic: r.topic, createdAt: r.created_at };
+  return first;
 }
