@@ -32,7 +32,20 @@ const MAX_PAYLOAD_CHARS_PER_ROUND = 4 * 1024 * 1024;
 const MAX_LINGER_MS = 5;
 const MAX_POLL_MS = 4;
 
+/**
+ * A round whose D1 or queue call never settles (its leader's context torn down under it) must not
+ * stall the isolate: once a round is this old, the next waiter to look fails the requests still in
+ * it (500: whether their events were stored is unknown; a retry with the same id or Idempotency-Key
+ * is answered `duplicate` if it was) and lets a new round start. Mutable for tests only.
+ */
+export const groupCommitLimits = { roundStuckMs: 30_000 };
+
 type Outcome = { ok: true; accepted: AcceptedEvent[] } | { ok: false; error: unknown };
+
+interface Round {
+  tickets: Ticket[];
+  startedAt: number;
+}
 
 interface Ticket {
   items: AccountEvent[];
@@ -50,17 +63,17 @@ const waiting: Ticket[] = [];
 let waitingEvents = 0;
 /** Requests on an accepting route that have not handed in their events yet. */
 let onTheirWay = 0;
-let writing = false;
-let roundStartedAt = 0;
+/** The round in flight, if any: there is at most one per isolate. */
+let current: Round | null = null;
 /** Moving average of recent rounds' durations (ms). */
 let roundMs = 2;
 
 /** Rounds written and what they held, in this isolate (GET /bench/stats shows them). */
-export const groupCommitStats = { rounds: 0, requests: 0, events: 0 };
+export const groupCommitStats = { rounds: 0, requests: 0 };
 
 /** What the group commit holds right now (tests check nothing is left behind). */
 export function groupCommitState() {
-  return { onTheirWay, waiting: waiting.length, writing };
+  return { onTheirWay, waiting: waiting.length, writing: current !== null };
 }
 
 /** Marks a request as on its way to acceptGrouped (see the file header); pass c.var.arrival on. */
@@ -95,38 +108,50 @@ export async function acceptGrouped(
       if (ticket.outcome.ok) return ticket.outcome.accepted;
       throw ticket.outcome.error;
     }
-    if (!writing && (onTheirWay <= 0 || waitingEvents >= MAX_EVENTS_PER_ROUND || Date.now() - waiting[0]!.joinedAt >= MAX_LINGER_MS)) {
-      const round = writeRound(env, takeRound());
-      ctx.waitUntil(round);
-      await round;
+    if (current && Date.now() - current.startedAt >= groupCommitLimits.roundStuckMs) {
+      abandon(current);
       continue;
     }
-    const left = writing ? Math.ceil(roundStartedAt + roundMs - Date.now()) : 0;
+    // This ticket is waiting (it has no outcome and is in no round), so `waiting` is not empty.
+    if (!current && (onTheirWay <= 0 || waitingEvents >= MAX_EVENTS_PER_ROUND || Date.now() - waiting[0]!.joinedAt >= MAX_LINGER_MS)) {
+      const round = writeRound(env, takeRound());
+      ctx.waitUntil(round);
+      // The leader stops waiting for a stuck round too (see groupCommitLimits).
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      await Promise.race([round, new Promise((resolve) => (timer = setTimeout(resolve, groupCommitLimits.roundStuckMs)))]);
+      if (timer !== null) clearTimeout(timer);
+      continue;
+    }
+    const left = current ? Math.ceil(current.startedAt + roundMs - Date.now()) : 0;
     const delay = left >= 1 ? left : Math.min(MAX_POLL_MS, 2 ** overdue++);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
 }
 
-async function writeRound(env: Env, round: Ticket[]): Promise<void> {
-  writing = true;
-  roundStartedAt = Date.now();
+async function writeRound(env: Env, tickets: Ticket[]): Promise<void> {
+  const round: Round = { tickets, startedAt: Date.now() };
+  current = round;
   groupCommitStats.rounds += 1;
-  groupCommitStats.requests += round.length;
+  groupCommitStats.requests += tickets.length;
+  let outcomes: Outcome[];
   try {
-    const items = round.flatMap((t) => t.items);
-    groupCommitStats.events += items.length;
-    const accepted = await storeEvents(env, items);
+    const accepted = await storeEvents(env, tickets.flatMap((t) => t.items));
     let offset = 0;
-    for (const t of round) {
-      t.outcome = { ok: true, accepted: accepted.slice(offset, offset + t.items.length) };
-      offset += t.items.length;
-    }
+    outcomes = tickets.map((t) => ({ ok: true, accepted: accepted.slice(offset, (offset += t.items.length)) }));
   } catch (error) {
-    for (const t of round) t.outcome = { ok: false, error };
-  } finally {
-    roundMs = 0.8 * roundMs + 0.2 * (Date.now() - roundStartedAt);
-    writing = false;
+    outcomes = tickets.map(() => ({ ok: false, error }));
   }
+  roundMs = 0.8 * roundMs + 0.2 * (Date.now() - round.startedAt);
+  // An abandoned round's requests have already been answered.
+  if (current !== round) return;
+  tickets.forEach((t, i) => (t.outcome = outcomes[i]!));
+  current = null;
+}
+
+function abandon(round: Round): void {
+  const error = new Error(`a group-commit round did not finish within ${groupCommitLimits.roundStuckMs} ms`);
+  for (const t of round.tickets) t.outcome ??= { ok: false, error };
+  current = null;
 }
 
 /** The oldest waiters, bounded by event count and payload size (one waiter always fits). */

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { groupCommitState, groupCommitStats } from "../../src/delivery/group-commit";
+import { acceptGrouped, groupCommitLimits, groupCommitState, groupCommitStats } from "../../src/delivery/group-commit";
 import { createSource, eventsOf, hmacHex, postIn } from "../ingest/helpers";
 import { call, newAccount } from "../support/http";
 
@@ -106,5 +106,33 @@ describe("group commit", () => {
       const { i, blob } = JSON.parse(p);
       expect(blob).toBe(String(i).repeat(250_000));
     }
+  });
+});
+
+describe("group commit: a round that never finishes", () => {
+  it("fails only that round's requests after roundStuckMs, and the next publish is stored", async () => {
+    const { key } = await newAccount("group commit stuck");
+    // A D1 whose batch never settles: what a round sees when its leader's context is torn down.
+    const hung = { prepare: () => ({ bind: () => ({}) }), batch: () => new Promise(() => {}) };
+    const stuckEnv = { ...env, DB: hung } as unknown as Env;
+    const saved = groupCommitLimits.roundStuckMs;
+    groupCommitLimits.roundStuckMs = 100;
+    try {
+      const event = { topic: "gc.stuck", payload: "{}", contentType: "application/json" };
+      const results = await Promise.allSettled([
+        acceptGrouped(stuckEnv, { waitUntil: () => {} }, [{ accountId: "acc_stuck", event }]),
+        acceptGrouped(stuckEnv, { waitUntil: () => {} }, [{ accountId: "acc_stuck", event }]),
+      ]);
+      for (const r of results) {
+        expect(r.status).toBe("rejected");
+        expect(String((r as PromiseRejectedResult).reason)).toMatch(/did not finish within 100 ms/);
+      }
+      expect(groupCommitState()).toEqual({ onTheirWay: 0, waiting: 0, writing: false });
+    } finally {
+      groupCommitLimits.roundStuckMs = saved;
+    }
+    const after = await call("POST", "/api/events", { key, body: { topic: "gc.stuck", payload: { ok: true } } });
+    expect(after.status).toBe(202);
+    expect(await storedPayloads([after.json.id])).toEqual(['{"ok":true}']);
   });
 });
