@@ -20,7 +20,9 @@ const ConfigSchema = z.object({
         return false;
       }
     }, "ENCRYPTION_KEY must be 32 random bytes, base64-encoded (openssl rand -base64 32)"),
-  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().default(262_144),
+  // Each event is one D1 row, and D1 refuses a value over 2 MB (a payload is also escaped once on
+  // the way in): 1 MiB leaves room for both.
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(1_048_576, "MAX_PAYLOAD_BYTES is at most 1048576 (1 MiB): each event is one D1 row, limited to 2 MB").default(262_144),
   RETENTION_DAYS: z.coerce.number().int().positive().default(30),
   RESTORE_WINDOW_DAYS: z.coerce.number().int().positive().default(30),
   ALLOW_PRIVATE_DESTINATIONS: boolFlag,
