@@ -35,6 +35,16 @@ class CaptureLog extends Log {
   }
 }
 
+/** What both workerd instances share: loopback on a free port, request logging off, logs captured. */
+const quietLoopback = () => ({
+  host: "127.0.0.1",
+  port: 0,
+  log: new CaptureLog(),
+  logRequests: false,
+  cf: false, // placeholder request.cf: Miniflare would otherwise try to download it
+  handleStructuredLogs,
+});
+
 function childWorkerdPids() {
   const pids = [];
   for (const name of readdirSync("/proc")) {
@@ -66,12 +76,7 @@ async function startHookrelay() {
     for (const c of Object.values(options.queueConsumers ?? {})) c.maxBatchTimeout = cfg.queueBatchTimeout;
   }
   const mf = new Miniflare(convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: 0,
-    log: new CaptureLog(),
-    logRequests: false,
-    cf: false, // placeholder request.cf: Miniflare would otherwise try to download it
-    handleStructuredLogs,
+    ...quietLoopback(),
     resourcePersistencePath: persistDir,
     // workerd crashed and Miniflare started a new one: tell the orchestrator (its figures are
     // compromised, and the pid it samples for RSS changed).
@@ -112,12 +117,7 @@ async function startHookrelay() {
 async function startCeiling({ receiverUrl, secret }) {
   const before = new Set(childWorkerdPids());
   const mf = new Miniflare(convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: 0,
-    log: new CaptureLog(),
-    logRequests: false,
-    cf: false, // placeholder request.cf: Miniflare would otherwise try to download it
-    handleStructuredLogs,
+    ...quietLoopback(),
     name: "ceiling",
     modules: true,
     scriptPath: join(root, "bench", "ceiling-worker.js"),
