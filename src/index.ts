@@ -3,6 +3,8 @@ import { handleQueueBatch } from "./delivery/consumer";
 import { runCron } from "./delivery/retention";
 import { benchEnv } from "./store/d1-counter";
 export { WebhookDO } from "./delivery/webhook-do";
+export { EventStore } from "./traffic/event-store";
+export { CallLog } from "./traffic/call-log";
 
 /**
  * Worker entry: HTTP API, queue consumer (deliveries and their dead letters) and cron, plus the DO
