@@ -1,5 +1,4 @@
-import { matchesFilter } from "../domain/filter";
-import { matchesAnyTopic } from "../domain/topics";
+import { parsedPayload, webhookWants } from "../domain/matching";
 import type { Webhook } from "../domain/webhook";
 import { loadEvents, stampFannedOut, type FanoutStamp, type StoredEvent } from "../store/events";
 import { listLiveWebhooks } from "../store/webhooks";
@@ -33,37 +32,6 @@ export const retryDelaySeconds = (attempts: number): number => Math.min(MAX_RETR
 export async function handleQueueBatch(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   if (batch.queue.endsWith(DLQ_SUFFIX)) return recordDeadLetters(batch, env);
   return consumeDeliveries(batch, env);
-}
-
-/** Would this webhook receive this event? `payload` parses the body lazily, once per event. */
-export function webhookWants(w: Webhook, e: StoredEvent, msg: FanoutMessage, payload: () => unknown): boolean {
-  if (w.status !== "active" || w.deletedAt !== null) return false;
-  if (e.excludeWebhookId === w.id) return false;
-  // A replay naming webhooks goes to exactly those: the caller chose them.
-  if (msg.webhookIds) return msg.webhookIds.includes(w.id);
-  if (!matchesAnyTopic(w.topics, e.topic)) return false;
-  if (w.sources?.length && (e.sourceId === null || !w.sources.includes(e.sourceId))) return false;
-  if (w.channels?.length && (e.channel === null || !w.channels.includes(e.channel))) return false;
-  if (w.filter && Object.keys(w.filter).length && !matchesFilter(w.filter, payload())) return false;
-  return true;
-}
-
-function parsedPayload(e: StoredEvent): () => unknown {
-  let parsed: { value: unknown } | null = null;
-  return () => {
-    if (!parsed) {
-      let value: unknown = undefined;
-      if (/\bjson\b/i.test(e.contentType)) {
-        try {
-          value = JSON.parse(e.payload) as unknown;
-        } catch {
-          value = undefined;
-        }
-      }
-      parsed = { value };
-    }
-    return parsed.value;
-  };
 }
 
 interface WebhookGroup {
