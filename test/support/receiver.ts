@@ -19,7 +19,7 @@ export interface Received {
 /** Independent signature checks the receiver runs in Node on each request (seed-verifiers.ts). */
 export type VerifyRequest =
   | { kind: "whatsapp-node" | "whatsapp-python" | "whatsapp-php"; secret: string }
-  | { kind: "ed25519"; publicKey: string };
+  | { kind: "ed25519"; publicKey: string; label?: string };
 
 /** Which verifiers the machine running the tests has (python3, php). */
 export async function verifiersAvailable(): Promise<{ node: boolean; python: boolean; php: boolean }> {

@@ -9,15 +9,17 @@ import { fileURLToPath } from "node:url";
  *   whatsapp-node    seed 004's Node verifyWebhookSignature and WebhookHandler.verifySignature, as written
  *   whatsapp-python  seed 004's Python verify_webhook_signature (python3), as written
  *   whatsapp-php     seed 004's PHP WebhookHandler::verifySignature (php), as written
- *   ed25519          Node's crypto.verify over "id.timestamp.body" with the webhook's public key,
- *                    for every `v1a,` entry of webhook-signature (true only if all verify)
- * Results go on the recorded request as `verified: {kind: true|false|"error: …"}`.
+ *   ed25519          Node's crypto.verify over "id.timestamp.body" with the given public key: true
+ *                    when one `v1a,` entry of webhook-signature verifies (as a receiver checks)
+ * Results go on the recorded request as `verified: {label ?? kind: true|false|"error: …"}`.
  */
 export type VerifierKind = "whatsapp-node" | "whatsapp-python" | "whatsapp-php" | "ed25519";
 export interface VerifyRequest {
   kind: VerifierKind;
   secret?: string;
   publicKey?: string;
+  /** Names the result (two ed25519 checks with different keys on one inbox). */
+  label?: string;
 }
 
 const seedFile = (name: string) => fileURLToPath(new URL(`../seeds/${name}`, import.meta.url));
@@ -42,7 +44,7 @@ function verifyEd25519(body: Buffer, headers: Record<string, string>, publicKey:
   const key = createPublicKey({ key: { kty: "OKP", crv: "Ed25519", x: raw.toString("base64url") }, format: "jwk" });
   const signed = Buffer.concat([Buffer.from(`${headers["webhook-id"]}.${headers["webhook-timestamp"]}.`), body]);
   const entries = (headers["webhook-signature"] ?? "").split(" ").filter((e) => e.startsWith("v1a,"));
-  return entries.length > 0 && entries.every((e) => cryptoVerify(null, signed, key, Buffer.from(e.slice(4), "base64")));
+  return entries.some((e) => cryptoVerify(null, signed, key, Buffer.from(e.slice(4), "base64")));
 }
 
 export function runVerifiers(requests: VerifyRequest[], body: Buffer, headers: Record<string, string>): Record<string, boolean | string> {
@@ -50,18 +52,19 @@ export function runVerifiers(requests: VerifyRequest[], body: Buffer, headers: R
   // As Express hands it over: req.headers['x-webhook-signature'] (undefined when absent).
   const signature = headers["x-webhook-signature"] as string;
   for (const v of requests) {
+    const name = v.label ?? v.kind;
     try {
       if (v.kind === "whatsapp-node") {
-        out[v.kind] = seed004.verifyWebhookSignature(body, signature, v.secret!) && new seed004.WebhookHandler(v.secret!).verifySignature(body, signature);
+        out[name] = seed004.verifyWebhookSignature(body, signature, v.secret!) && new seed004.WebhookHandler(v.secret!).verifySignature(body, signature);
       } else if (v.kind === "whatsapp-python") {
-        out[v.kind] = runScript("python3", "004_verify.py", body, [signature ?? "", v.secret!]);
+        out[name] = runScript("python3", "004_verify.py", body, [signature ?? "", v.secret!]);
       } else if (v.kind === "whatsapp-php") {
-        out[v.kind] = runScript("php", "004-verify.php", body, [signature ?? "", v.secret!]);
+        out[name] = runScript("php", "004-verify.php", body, [signature ?? "", v.secret!]);
       } else {
-        out[v.kind] = verifyEd25519(body, headers, v.publicKey!);
+        out[name] = verifyEd25519(body, headers, v.publicKey!);
       }
     } catch (err) {
-      out[v.kind] = `error: ${err instanceof Error ? err.message : String(err)}`;
+      out[name] = `error: ${err instanceof Error ? err.message : String(err)}`;
     }
   }
   return out;
