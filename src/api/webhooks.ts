@@ -88,10 +88,10 @@ const ListWebhooksQuery = ListQuery.extend({
  * A new webhook from a create body: the profile (sent, else the account's default, else standard)
  * fills signature and delivery where the body is silent. Shared with seed 004's session routes.
  */
-export async function buildWebhook(c: Context<AppEnv>, body: WebhookCreate, opts: { secretChecked?: boolean } = {}): Promise<{ webhook: Webhook; secret: string | undefined }> {
+export async function buildWebhook(c: Context<AppEnv>, body: WebhookCreate): Promise<{ webhook: Webhook; secret: string | undefined }> {
   const profile = body.profile ?? (await getAccountSettings(c.env.DB, c.var.auth.accountId))?.defaultProfile ?? "standard";
   const resolved = resolveSettings(profile, { signature: body.signature, delivery: body.delivery });
-  if (!opts.secretChecked) failIfAny(await semanticIssues(c, { ...body, signature: resolved.signature }, body.secret));
+  failIfAny(await semanticIssues(c, { ...body, signature: resolved.signature }, body.secret));
   const fresh = await freshSigningSecret(resolved.signature, body.secret);
   const now = Date.now();
   const webhook: Webhook = {
