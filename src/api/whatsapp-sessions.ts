@@ -13,6 +13,7 @@ import { TopicList, type SigningSecret, type Webhook } from "../domain/webhook";
 import { utf8 } from "../lib/encoding";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
+import { managementBodyLimit } from "../middleware/body-limit";
 import { errorHandler, notFoundOrMethod } from "../middleware/errors";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
@@ -32,6 +33,7 @@ export const BASE_PATH = "/api/webhook";
 export const whatsappSessions = createApp();
 const FAILURE = { success: false };
 whatsappSessions.onError(errorHandler(FAILURE));
+whatsappSessions.use("*", managementBodyLimit);
 whatsappSessions.use("*", requireAuth());
 
 const tags = ["WhatsApp session API (seed 004)"];

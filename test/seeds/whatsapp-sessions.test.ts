@@ -217,6 +217,17 @@ describe("seed 004: errors keep the error object and add success:false", () => {
     if (detailPath) expect(res.json.error.details.map((d: { path: string }) => d.path)).toContain(detailPath);
   });
 
+  it("answers malformed JSON (400) and an oversized body (413) in the same shape", async () => {
+    const acct = await newAccount();
+    const headers = { Authorization: `Bearer ${acct.key}`, "content-type": "application/json" };
+    const malformed = await call("PUT", `/api/webhook/config/${SESSION}`, { key: null, headers, rawBody: "{not json" });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json).toMatchObject({ success: false, error: { code: "invalid_json" } });
+    const huge = await call("POST", "/api/webhook/test", { key: null, headers, rawBody: JSON.stringify({ url: "https://x.example/h", payload: "x".repeat(1_100_000) }) });
+    expect(huge.status).toBe(413);
+    expect(huge.json).toMatchObject({ success: false, error: { code: "payload_too_large" } });
+  });
+
   it("another account's session is a 404", async () => {
     const [a, b] = [await newAccount(), await newAccount()];
     await api(a, "PUT", `/api/webhook/config/${SESSION}`, SEED_CONFIG);
