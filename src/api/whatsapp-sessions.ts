@@ -72,6 +72,27 @@ async function sessionWebhookOr404(c: Context<AppEnv>, sessionId: string): Promi
 
 const stub = (c: Context<AppEnv>, id: string) => c.env.WEBHOOK_DO.getByName(id);
 
+/** Creates the session's webhook, or applies the config to the one it has (one per session per account). */
+async function upsertSessionWebhook(c: Context<AppEnv>, sessionId: string, body: z.infer<typeof ConfigBody>): Promise<Webhook> {
+  let existing = await store.findWebhookByChannel(c.env.DB, c.var.auth.accountId, sessionId);
+  if (!existing) {
+    const { webhook } = await buildWebhook(c, {
+      url: body.url, topics: body.events, active: body.isActive ?? true, secret: body.secret ?? generateWebhookSecret(),
+      channels: [sessionId], profile: PROFILE, description: `WhatsApp session ${sessionId}`,
+    });
+    if (await store.insertWebhookUnlessChannelTaken(c.env.DB, webhook)) return webhook;
+    // A concurrent PUT for the same session won: apply this config to its webhook.
+    existing = await store.findWebhookByChannel(c.env.DB, c.var.auth.accountId, sessionId);
+    if (!existing) throw new ApiError("conflict", `The webhook configuration for session ${sessionId} changed during this request; send it again`);
+  }
+  const { webhook } = await applyWebhookPatch(c, existing, { url: body.url, topics: body.events, ...(body.isActive === undefined ? {} : { active: body.isActive }) });
+  // A new secret replaces the old at once: the seed's receivers compare a single signature.
+  if (body.secret !== undefined) webhook.sealedSecrets = await sealJson([{ secret: body.secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY);
+  await store.saveWebhook(c.env.DB, webhook);
+  return webhook;
+}
+
+
 whatsappSessions.openapi(
   createRoute({
     method: "put", path: "/config/{sessionId}", tags, security, summary: "Configure the session's webhook (create or replace)",
@@ -85,19 +106,7 @@ whatsappSessions.openapi(
   async (c) => {
     const { sessionId } = c.req.valid("param");
     const body = c.req.valid("json");
-    const existing = await store.findWebhookByChannel(c.env.DB, c.var.auth.accountId, sessionId);
-    let webhook: Webhook;
-    if (!existing) {
-      ({ webhook } = await buildWebhook(c, {
-        url: body.url, topics: body.events, active: body.isActive ?? true, secret: body.secret ?? generateWebhookSecret(),
-        channels: [sessionId], profile: PROFILE, description: `WhatsApp session ${sessionId}`,
-      }));
-      await store.insertWebhook(c.env.DB, webhook);
-    } else {
-      ({ webhook } = await applyWebhookPatch(c, existing, { url: body.url, topics: body.events, ...(body.isActive === undefined ? {} : { active: body.isActive }) }));
-      if (body.secret !== undefined) webhook.sealedSecrets = await sealJson([{ secret: body.secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY);
-      await store.saveWebhook(c.env.DB, webhook);
-    }
+    const webhook = await upsertSessionWebhook(c, sessionId, body);
     await syncWebhook(c.env, webhook);
     return c.json({ success: true as const, message: "Webhook configured successfully", config: await configOf(c, webhook) }, 200);
   },

@@ -59,16 +59,31 @@ export function rowToWebhook(r: WebhookRow): Webhook {
 const COLUMNS =
   "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, profile";
 
+const insertValues = (w: Webhook) => [
+  w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
+  w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
+  toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
+  w.lastSuccessAt, w.lastFailureAt, w.profile,
+];
+const PLACEHOLDERS = Array.from({ length: 22 }, (_, i) => `?${i + 1}`).join(", ");
+
 export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
-  await db
-    .prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)`)
-    .bind(
-      w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
-      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
-      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
-      w.lastSuccessAt, w.lastFailureAt, w.profile,
+  await db.prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (${PLACEHOLDERS})`).bind(...insertValues(w)).run();
+}
+
+/**
+ * Inserts a session's webhook unless the account already has a live one on the same channels, in
+ * one statement, so two concurrent PUTs of seed 004's config cannot create two. False: it had one.
+ */
+export async function insertWebhookUnlessChannelTaken(db: D1Database, w: Webhook): Promise<boolean> {
+  const res = await db
+    .prepare(
+      `INSERT INTO webhooks (${COLUMNS}) SELECT ${PLACEHOLDERS}
+       WHERE NOT EXISTS (SELECT 1 FROM webhooks WHERE account_id = ?2 AND channels = ?10 AND deleted_at IS NULL)`,
     )
+    .bind(...insertValues(w))
     .run();
+  return res.meta.changes > 0;
 }
 
 /** Writes the fields the management API owns (not the delivery health columns). */

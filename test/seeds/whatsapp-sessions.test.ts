@@ -74,6 +74,13 @@ describe("seed 004: PUT/GET/DELETE /api/webhook/config/{sessionId}", () => {
     expect(await sessionWebhookId(acct, "other-session")).not.toBe(id);
   });
 
+  it("creates one webhook when four PUTs for a new session race", async () => {
+    const acct = await newAccount();
+    const results = await Promise.all(Array.from({ length: 4 }, (_, i) => api(acct, "PUT", `/api/webhook/config/${SESSION}`, { ...SEED_CONFIG, url: `https://example.com/hook-${i}` })));
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    await sessionWebhookId(acct);
+  });
+
   it("removes a session's config with DELETE; then GET is a 404 with success:false", async () => {
     const acct = await newAccount();
     await api(acct, "PUT", `/api/webhook/config/${SESSION}`, SEED_CONFIG);
