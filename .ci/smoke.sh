@@ -84,3 +84,78 @@ grep -q "✓ message.received $evt" "$RECV_LOG" || { cat "$RECV_LOG"; fail "publ
 grep -q "✓ message.sent $inbound" "$RECV_LOG" || { cat "$RECV_LOG"; fail "inbound event $inbound was not received and verified"; }
 ! grep -q '^✗' "$RECV_LOG" || { cat "$RECV_LOG"; fail "the receiver rejected a delivery"; }
 echo "smoke: delivery ok (published $evt and inbound $inbound from $src_id arrived signed and verified)"
+
+# Seed 004 (the WhatsApp session API): its documented curl calls, verbatim but for the host and the
+# token, and its documented answers.
+API="$BASE"; YOUR_JWT_TOKEN="$KEY"
+same_json() { node -e 'const [a,b]=process.argv.slice(1).map(JSON.parse);const eq=(x,y)=>JSON.stringify(x)===JSON.stringify(y);process.exit(eq(a,b)?0:1)' "$1" "$2"; }
+has_keys() { node -e 'const j=JSON.parse(process.argv[1]);const [path,...keys]=process.argv.slice(2);const o=path.split(".").reduce((v,k)=>v?.[k],j);process.exit(j.success===true&&o&&keys.every(k=>k in o)?0:1)' "$@"; }
+
+configured=$(curl -s -X PUT $API/api/webhook/config/YOUR_SESSION_ID \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN" \
+  -H "Content-Type: application/json" \
+  -d '{
+    "url": "https://your-server.com/webhook",
+    "events": ["message.received", "message.sent", "session.connected"],
+    "secret": "your_webhook_secret_key"
+  }')
+same_json "$configured" '{"success":true,"message":"Webhook configured successfully","config":{"url":"https://your-server.com/webhook","events":["message.received","message.sent","session.connected"],"secret":"your_webhook_secret_key","isActive":true}}' \
+  || fail "PUT /api/webhook/config answered $configured"
+got=$(curl -s -X GET $API/api/webhook/config/YOUR_SESSION_ID \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN")
+has_keys "$got" config url events secret isActive || fail "GET /api/webhook/config answered $got"
+tested=$(curl -s -X POST $API/api/webhook/test \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN" \
+  -H "Content-Type: application/json" \
+  -d '{
+    "url": "https://your-server.com/webhook",
+    "payload": {
+      "event": "test",
+      "timestamp": "2024-01-01T00:00:00.000Z",
+      "message": "This is a test webhook"
+    }
+  }')
+has_keys "$tested" call status httpStatus || fail "POST /api/webhook/test answered $tested"
+queue=$(curl -s -X GET $API/api/webhook/queue \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN")
+has_keys "$queue" queue pending processing failed retrying || fail "GET /api/webhook/queue answered $queue"
+cleared=$(curl -s -X DELETE $API/api/webhook/queue/YOUR_SESSION_ID \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN")
+printf '%s' "$cleared" | grep -q '"success":true' || fail "DELETE /api/webhook/queue answered $cleared"
+stats=$(curl -s -X GET $API/api/webhook/stats/YOUR_SESSION_ID \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN")
+has_keys "$stats" stats totalSent successful failed averageResponseTime lastDelivery byEvent || fail "GET /api/webhook/stats answered $stats"
+printf '%s' "$stats" | grep -q '"averageResponseTime":"[0-9]*ms"' || fail "averageResponseTime is not the seed's \"<n>ms\": $stats"
+site=$(curl -s -X PUT $API/api/webhook/config/YOUR_SESSION_ID \
+  -H "Authorization: Bearer $YOUR_JWT_TOKEN" \
+  -H "Content-Type: application/json" \
+  -d '{
+    "url": "https://webhook.site/your-unique-url",
+    "events": ["message.received"]
+  }')
+printf '%s' "$site" | grep -q '"message":"Webhook configured successfully"' || fail "webhook.site config answered $site"
+
+# A session delivery, verified by seed 004's own Node verify code (test/seeds/004-verify.cjs).
+SEED_RECV_LOG=$(mktemp)
+WEBHOOK_SECRET=your_webhook_secret_key node -e '
+  const { WebhookHandler } = require("./test/seeds/004-verify.cjs");
+  const handler = new WebhookHandler(process.env.WEBHOOK_SECRET);
+  require("http").createServer((req, res) => {
+    const chunks = []; req.on("data", (c) => chunks.push(c)).on("end", () => {
+      const payload = Buffer.concat(chunks);
+      const ok = handler.verifySignature(payload, req.headers["x-webhook-signature"]);
+      console.log(ok ? `verified ${JSON.parse(payload).event}` : "rejected");
+      res.writeHead(ok ? 200 : 401).end(ok ? "OK" : "Unauthorized");
+    });
+  }).listen(3998, "127.0.0.1");' >"$SEED_RECV_LOG" 2>&1 &
+SEED_RECEIVER_PID=$!
+trap 'cleanup; [ -n "$RECEIVER_PID" ] && kill "$RECEIVER_PID" 2>/dev/null; kill "$SEED_RECEIVER_PID" 2>/dev/null || true' EXIT
+sleep 1
+curl -s -X PUT "$API/api/webhook/config/smoke-session" -H "Authorization: Bearer $YOUR_JWT_TOKEN" -H "Content-Type: application/json" \
+  -d '{"url":"http://127.0.0.1:3998/webhook","events":["message.received"],"secret":"your_webhook_secret_key"}' | grep -q '"success":true' \
+  || fail "session config for the local receiver failed"
+curl -s -X POST "$BASE/api/events" -H 'Content-Type: application/json' -H "x-api-key: $KEY" \
+  -d '{"topic":"message.received","channel":"smoke-session","payload":{"event":"message.received","sessionId":"smoke-session","text":"Hello!"}}' >/dev/null
+for _ in $(seq 1 30); do grep -q '^verified' "$SEED_RECV_LOG" && break; sleep 1; done
+grep -q '^verified message.received' "$SEED_RECV_LOG" || { cat "$SEED_RECV_LOG"; fail "seed 004's Node code did not verify the session delivery"; }
+echo "smoke: seed 004 calls ok (config, test, queue, stats answered as documented; a session delivery verified by the seed's Node code)"

@@ -1,5 +1,4 @@
 import { Scalar } from "@scalar/hono-api-reference";
-import { bodyLimit } from "hono/body-limit";
 import { accounts } from "./api/accounts";
 import { bench } from "./api/bench";
 import { events } from "./api/events";
@@ -8,9 +7,12 @@ import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { sources } from "./api/sources";
 import { topics, webhookTopics } from "./api/topics";
 import { webhooks } from "./api/webhooks";
-import { ApiError } from "./domain/errors";
+import { catalogWebhooks } from "./api/catalog-openapi";
+import { profiles } from "./api/profiles";
+import { whatsappSessions } from "./api/whatsapp-sessions";
 import { ingest } from "./ingest/route";
 import { createApp } from "./lib/openapi";
+import { managementBodyLimit } from "./middleware/body-limit";
 import { notFoundOrMethod, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-id";
 import { VERSION } from "./version";
@@ -20,14 +22,7 @@ export const app = createApp();
 
 app.use("*", requestContext());
 
-// Management bodies are small; routes that carry event payloads set their own limits.
-const MANAGEMENT_BODY_LIMIT_BYTES = 1024 * 1024;
-const managementBodyLimit = bodyLimit({
-  maxSize: MANAGEMENT_BODY_LIMIT_BYTES,
-  onError: () => {
-    throw new ApiError("payload_too_large", `Request bodies here are limited to ${MANAGEMENT_BODY_LIMIT_BYTES} bytes`);
-  },
-});
+// Seed 004's /api/webhook/* applies the same limit itself, so its 413 carries "success":false.
 for (const path of ["/api/accounts/*", "/api/webhooks/*", "/api/topics/*"]) app.use(path, managementBodyLimit);
 
 app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
@@ -43,19 +38,28 @@ app.route("/api/stats", stats);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
 app.route("/api/sources", sources);
+app.route("/api/profiles", profiles);
+// Seed 004's session routes (singular /api/webhook), with their own answer shapes.
+app.route("/api/webhook", whatsappSessions);
 app.route("/in", ingest);
 // Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
 app.route("/bench", bench);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
 app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });
-app.doc31("/openapi.json", {
+const openApiConfig = {
   openapi: "3.1.0",
   info: {
     title: "hookrelay",
     version: VERSION,
     description: "Webhook infrastructure on Cloudflare Workers: publish events, fan out signed deliveries, retry, log.",
   },
+};
+// Built by hand rather than with doc31 to add the `webhooks` section (what endpoints receive).
+let openApiDocument: unknown;
+app.get("/openapi.json", (c) => {
+  openApiDocument ??= { ...app.getOpenAPI31Document(openApiConfig), webhooks: catalogWebhooks() };
+  return c.json(openApiDocument);
 });
 app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "hookrelay API" }));
 

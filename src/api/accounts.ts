@@ -8,6 +8,9 @@ import { forgetCachedKeys, requireAuth } from "../middleware/auth";
 import { generateApiKey, sha256Hex } from "../signing/secrets";
 import { syncWebhook } from "../delivery/sync";
 import * as store from "../store/accounts";
+import { getAccountSettings, updateAccountSettings, type AccountSettings } from "../store/account-settings";
+import { ProfileName } from "../domain/profiles";
+import { forgetTopicSchemas } from "../delivery/topic-schemas";
 import { listLiveWebhooks } from "../store/webhooks";
 
 /** Accounts and their API keys: admin key only. */
@@ -35,6 +38,24 @@ async function mintKey(name: string | undefined) {
 
 const AccountParams = IdParam("acc_0mh2k3x9aXbYcZ12");
 const KeyParams = AccountParams.extend({ keyId: z.string().openapi({ param: { name: "keyId", in: "path" } }) });
+
+const AccountPatch = z
+  .object({
+    defaultProfile: ProfileName.nullable().optional().openapi({ description: "The profile webhooks get when their create call names none (null: standard)" }),
+    validateSchemas: z.boolean().optional().openapi({ description: "false: publishing never validates payloads against topic schemas" }),
+    validateBuiltInTopics: z.boolean().optional().openapi({ description: "true: built-in topics are validated against the schemas inferred from the seeds' examples" }),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, "send at least one field to change")
+  .openapi("AccountPatch");
+
+const AccountWithSettings = AccountOut.extend({
+  defaultProfile: ProfileName.nullable(),
+  validateSchemas: z.boolean(),
+  validateBuiltInTopics: z.boolean(),
+}).openapi("AccountWithSettings");
+
+const withSettings = (a: store.Account, s: AccountSettings) => ({ ...accountOut(a), ...s });
 
 accounts.openapi(
   createRoute({
@@ -67,13 +88,34 @@ accounts.openapi(
   createRoute({
     method: "get", path: "/{id}", tags, security, summary: "Get an account",
     request: { params: AccountParams },
-    responses: { 200: jsonResponse(AccountOut, "The account"), ...errorResponses },
+    responses: { 200: jsonResponse(AccountWithSettings, "The account and its settings"), ...errorResponses },
+  }),
+  async (c) => {
+    const { id } = c.req.valid("param");
+    const [account, settings] = await Promise.all([store.getAccount(c.env.DB, id), getAccountSettings(c.env.DB, id)]);
+    if (!account || !settings) throw notFound("Account", id);
+    return c.json(withSettings(account, settings), 200);
+  },
+);
+
+// ---- settings (PATCH): the default profile and the schema-validation switches ----------------
+
+
+accounts.openapi(
+  createRoute({
+    method: "patch", path: "/{id}", tags, security, summary: "Change an account's settings (default profile, schema validation)",
+    description: "Works for the built-in `default` account too. Only the fields sent change.",
+    request: { params: AccountParams, ...jsonBody(AccountPatch) },
+    responses: { 200: jsonResponse(AccountWithSettings, "The account and its settings"), ...errorResponses },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
     const account = await store.getAccount(c.env.DB, id);
     if (!account) throw notFound("Account", id);
-    return c.json(accountOut(account), 200);
+    const settings = await updateAccountSettings(c.env.DB, id, c.req.valid("json"));
+    if (!settings) throw notFound("Account", id);
+    forgetTopicSchemas(id);
+    return c.json(withSettings(account, settings), 200);
   },
 );
 

@@ -4,6 +4,7 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
 import { acceptGrouped, arriving } from "../delivery/group-commit";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../delivery/accept";
+import { checkEventSchemas } from "../delivery/topic-schemas";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import {
   deliveryStateOut, deriveDeliveryStates, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut, TimeQuery,
@@ -84,6 +85,7 @@ events.openapi(
     const body = c.req.valid("json");
     const idempotencyKey = c.req.valid("header")["idempotency-key"] ?? null;
     const payload = serialize(body.payload, c.var.config.MAX_PAYLOAD_BYTES, "body.payload");
+    await checkEventSchemas(c.env.DB, c.var.auth.accountId, [{ topic: body.topic, payload: body.payload, path: "body.payload" }]);
     const event = { id: body.id ?? null, topic: body.topic, payload, contentType: "application/json", channel: body.channel ?? null, idempotencyKey };
     const [accepted] = await acceptGrouped(c.env, c.executionCtx, [{ accountId: c.var.auth.accountId, event }], c.var.arrival);
     return c.json(acceptedOut(accepted!), 202);
@@ -104,6 +106,7 @@ events.openapi(
   async (c) => {
     const body = c.req.valid("json");
     const max = c.var.config.MAX_PAYLOAD_BYTES;
+    await checkEventSchemas(c.env.DB, c.var.auth.accountId, body.events.map((e, i) => ({ topic: e.topic, payload: e.payload, path: `body.events.${i}.payload` })));
     const incoming: IncomingEvent[] = body.events.map((e, i) => ({
       id: e.id ?? null, topic: e.topic, payload: serialize(e.payload, max, `body.events.${i}.payload`), contentType: "application/json",
       channel: e.channel ?? null, idempotencyKey: e.idempotencyKey ?? null,

@@ -3,7 +3,10 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
+import { compileSchema, payloadIssues, schemaProblems, type JsonSchema } from "../domain/json-schema";
 import { BUILT_IN_TOPIC_NAMES, BUILT_IN_TOPICS } from "../domain/topic-catalog";
+import { forgetTopicSchemas } from "../delivery/topic-schemas";
+import { getAccountSettings } from "../store/account-settings";
 import { ClientTopic } from "../domain/topics";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
@@ -20,6 +23,8 @@ const TopicOut = z
     builtIn: z.boolean(),
     systems: z.array(z.string()).openapi({ description: "Platforms that use this topic (built-in ones)" }),
     example: z.unknown().optional(),
+    schema: z.unknown().optional().openapi({ description: "JSON Schema (draft 2020-12) of the payload; built-in topics' are inferred from the seeds' examples" }),
+    validate: z.boolean().openapi({ description: "Whether publishing checks payloads against the schema (built-in topics: the account's validateBuiltInTopics)" }),
     createdAt: z.string().nullable(),
   })
   .openapi("Topic");
@@ -29,17 +34,26 @@ const TopicCreate = z
   .object({
     name: ClientTopic,
     description: z.string().max(500).optional(),
-    example: z.unknown().optional(),
+    example: z.unknown().optional().openapi({ description: "A sample payload; checked against `schema` when both are sent" }),
+    schema: z.unknown().optional().openapi({ description: "JSON Schema (draft 2020-12); publishing a payload that fails it answers 422 with the failing paths" }),
+    validate: z.boolean().default(true).openapi({ description: "false: keep the schema as documentation only (no check on publish)" }),
   })
   .strict()
   .openapi("TopicCreate");
 
 async function catalog(c: Context<AppEnv>): Promise<z.infer<typeof TopicList>> {
-  const own = await store.listTopics(c.env.DB, c.var.auth.accountId);
-  const builtIn = BUILT_IN_TOPICS.map((t) => ({ name: t.name, description: t.description, builtIn: true, systems: t.systems, ...(t.example === undefined ? {} : { example: t.example }), createdAt: null }));
+  const [own, settings] = await Promise.all([store.listTopics(c.env.DB, c.var.auth.accountId), getAccountSettings(c.env.DB, c.var.auth.accountId)]);
+  const validateAll = settings?.validateSchemas !== false;
+  const builtIn = BUILT_IN_TOPICS.map((t) => ({
+    name: t.name, description: t.description, builtIn: true, systems: t.systems, ...(t.example === undefined ? {} : { example: t.example }),
+    ...(t.schema ? { schema: t.schema } : {}), validate: t.schema !== undefined && validateAll && settings?.validateBuiltInTopics === true, createdAt: null,
+  }));
   const custom = own
     .filter((t) => !BUILT_IN_TOPIC_NAMES.has(t.name))
-    .map((t) => ({ name: t.name, description: t.description, builtIn: false, systems: [] as string[], ...(t.example === null ? {} : { example: t.example }), createdAt: isoTime(t.createdAt) }));
+    .map((t) => ({
+      name: t.name, description: t.description, builtIn: false, systems: [] as string[], ...(t.example === null ? {} : { example: t.example }),
+      ...(t.schema === null ? {} : { schema: t.schema }), validate: t.schema !== null && t.validate && validateAll, createdAt: isoTime(t.createdAt),
+    }));
   return { data: [...builtIn, ...custom] };
 }
 
@@ -69,9 +83,23 @@ topics.openapi(
   async (c) => {
     const body = c.req.valid("json");
     if (BUILT_IN_TOPIC_NAMES.has(body.name)) throw new ApiError("conflict", `${body.name} is a built-in topic`);
+    if (body.schema !== undefined) {
+      const problems = schemaProblems(body.schema, "body.schema");
+      if (problems.length) throw new ApiError("validation_failed", "The schema is not one hookrelay can use", problems);
+      // An example that fails its own schema would document a payload publishing refuses.
+      if (body.example !== undefined) {
+        const issues = payloadIssues(compileSchema(body.schema as JsonSchema), body.example, "body.example");
+        if (issues.length) throw new ApiError("validation_failed", "The example does not match the schema", issues);
+      }
+    }
     const now = Date.now();
-    await store.upsertTopic(c.env.DB, c.var.auth.accountId, { name: body.name, description: body.description ?? null, example: body.example ?? null }, now);
-    return c.json({ name: body.name, description: body.description ?? null, builtIn: false, systems: [], ...(body.example === undefined ? {} : { example: body.example }), createdAt: isoTime(now) }, 201);
+    const accountId = c.var.auth.accountId;
+    await store.upsertTopic(c.env.DB, accountId, { name: body.name, description: body.description ?? null, example: body.example ?? null, schema: body.schema ?? null, validate: body.validate }, now);
+    forgetTopicSchemas(accountId);
+    return c.json({
+      name: body.name, description: body.description ?? null, builtIn: false, systems: [], ...(body.example === undefined ? {} : { example: body.example }),
+      ...(body.schema === undefined ? {} : { schema: body.schema }), validate: body.schema !== undefined && body.validate, createdAt: isoTime(now),
+    }, 201);
   },
 );
 
@@ -85,6 +113,7 @@ topics.openapi(
     const { name } = c.req.valid("param");
     if (BUILT_IN_TOPIC_NAMES.has(name)) throw new ApiError("conflict", `${name} is a built-in topic and cannot be removed`);
     if (!(await store.deleteTopic(c.env.DB, c.var.auth.accountId, name))) throw notFound("Topic", name);
+    forgetTopicSchemas(c.var.auth.accountId);
     return c.json({ name, deleted: true as const }, 200);
   },
 );

@@ -16,6 +16,7 @@ import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
+import { freshSigningSecret, shownSecret } from "../signing/material";
 import { signingSecrets } from "../signing/sign";
 import { callStats, listCalls } from "../store/calls";
 import * as store from "../store/webhooks";
@@ -69,7 +70,10 @@ webhookOps.openapi(
   async (c) => {
     const body = RotateBody.parse((c.req.valid("json") as unknown) ?? {});
     const current = await loadOr404(c, c.req.valid("param").id);
-    const secret = body.secret ?? generateWebhookSecret();
+    // ed25519: a new key pair (a sent secret cannot be a key pair); otherwise the sent or a generated secret.
+    if (current.signature.scheme === "ed25519" && body.secret !== undefined) throw new ApiError("validation_failed", "The request body is invalid", [{ path: "body.secret", message: "an ed25519 webhook rotates to a key pair hookrelay generates; omit secret", code: "invalid_secret" }]);
+    const fresh = await freshSigningSecret(current.signature, body.secret);
+    const secret = fresh.entry.secret;
     if (current.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
       throw new ApiError("validation_failed", "The request body is invalid", [
         { path: "body.secret", message: "with the standard signature scheme the secret must be whsec_ followed by base64 of 24-64 bytes (omit it to have one generated)", code: "invalid_secret" },
@@ -79,13 +83,13 @@ webhookOps.openapi(
     const now = Date.now();
     const graceEndsAt = now + body.graceSeconds * 1000;
     const previous = signingSecrets(await unsealJson<SigningSecret[]>(current.sealedSecrets, key), now)
-      .map((s) => ({ secret: s.secret, expiresAt: Math.min(s.expiresAt ?? graceEndsAt, graceEndsAt) }))
+      .map((s) => ({ ...s, expiresAt: Math.min(s.expiresAt ?? graceEndsAt, graceEndsAt) }))
       .filter((s) => s.expiresAt > now && s.secret !== secret);
-    const secrets: SigningSecret[] = [{ secret, expiresAt: null }, ...previous].slice(0, MAX_LIVE_SECRETS);
-    const next: Webhook = { ...current, sealedSecrets: await sealJson(secrets, key), updatedAt: now };
+    const secrets: SigningSecret[] = [fresh.entry, ...previous].slice(0, MAX_LIVE_SECRETS);
+    const next: Webhook = { ...current, signature: fresh.signature, sealedSecrets: await sealJson(secrets, key), updatedAt: now };
     await store.saveWebhook(c.env.DB, next);
     await syncWebhook(c.env, next);
-    return c.json(webhookOut(next, secret), 200);
+    return c.json(webhookOut(next, shownSecret(fresh.entry)), 200);
   },
 );
 

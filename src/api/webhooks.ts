@@ -6,14 +6,15 @@ import { destinationProblem } from "../domain/destination";
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
 import { newId } from "../domain/ids";
 import {
-  DeliverySettings, SECRET_FORMAT, statusAfterUpdate, WebhookCreate, WebhookOut, WebhookUpdate,
-  type SigningSecret, type Webhook,
+  DeliverySettings, resolveSettings, SECRET_FORMAT, statusAfterUpdate, WebhookCreate, WebhookOut, WebhookUpdate,
+  type SignatureProfile, type SigningSecret, type StoredSignature, type Webhook,
 } from "../domain/webhook";
 import { syncWebhook } from "../delivery/sync";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
-import { generateWebhookSecret } from "../signing/secrets";
+import { freshSigningSecret, shownSecret } from "../signing/material";
+import { getAccountSettings } from "../store/account-settings";
 import { liveSourceIds } from "../store/sources";
 import * as store from "../store/webhooks";
 
@@ -28,7 +29,7 @@ export function webhookOut(w: Webhook, secret?: string): z.infer<typeof WebhookO
   return {
     id: w.id, url: w.url, topics: w.topics, active: w.active, status: w.status, disabledReason: w.disabledReason,
     description: w.description, channels: w.channels, sources: w.sources, filter: w.filter, headers: w.headers,
-    signature: w.signature, delivery: w.delivery, metadata: w.metadata,
+    profile: w.profile, signature: w.signature, delivery: w.delivery, metadata: w.metadata,
     createdAt: isoTime(w.createdAt)!, updatedAt: isoTime(w.updatedAt)!, deletedAt: isoTime(w.deletedAt),
     ...(secret === undefined ? {} : { secret }),
   };
@@ -38,10 +39,13 @@ export function webhookOut(w: Webhook, secret?: string): z.infer<typeof WebhookO
 /** Fields left undefined are not checked (a PUT that does not send `url` must not fail on it). */
 async function semanticIssues(
   c: Context<AppEnv>,
-  w: { url?: string | undefined; sources?: string[] | null | undefined; signature: Webhook["signature"] },
+  w: { url?: string | undefined; sources?: string[] | null | undefined; signature: SignatureProfile | StoredSignature },
   secret?: string,
 ): Promise<FieldIssue[]> {
   const issues: FieldIssue[] = [];
+  if (secret !== undefined && w.signature.scheme === "ed25519") {
+    issues.push({ path: "body.secret", message: "an ed25519 webhook signs with a key pair hookrelay generates; omit secret (the public key is on the webhook)", code: "invalid_secret" });
+  }
   const problem = w.url === undefined ? null : destinationProblem(w.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS);
   if (problem) issues.push({ path: "body.url", message: `url ${problem}`, code: "invalid_destination" });
   if (secret !== undefined && w.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
@@ -77,7 +81,69 @@ const ListWebhooksQuery = ListQuery.extend({
   status: z.enum(["active", "inactive", "disabled"]).optional(),
   topic: z.string().max(200).optional().openapi({ description: "Only webhooks that would receive this topic" }),
   deleted: z.enum(["true", "false"]).transform((v) => v === "true").optional().openapi({ description: "true: list soft-deleted webhooks (restorable)" }),
+  channel: z.string().min(1).max(200).optional().openapi({ description: "Only webhooks whose channels include this one (e.g. a WhatsApp session id)" }),
 });
+
+/**
+ * A new webhook from a create body: the profile (sent, else the account's default, else standard)
+ * fills signature and delivery where the body is silent. Shared with seed 004's session routes.
+ */
+export async function buildWebhook(c: Context<AppEnv>, body: WebhookCreate): Promise<{ webhook: Webhook; secret: string | undefined }> {
+  const profile = body.profile ?? (await getAccountSettings(c.env.DB, c.var.auth.accountId))?.defaultProfile ?? "standard";
+  const resolved = resolveSettings(profile, { signature: body.signature, delivery: body.delivery });
+  failIfAny(await semanticIssues(c, { ...body, signature: resolved.signature }, body.secret));
+  const fresh = await freshSigningSecret(resolved.signature, body.secret);
+  const now = Date.now();
+  const webhook: Webhook = {
+    id: newId("wh"), accountId: c.var.auth.accountId, url: body.url, description: body.description ?? null,
+    topics: [...new Set(body.topics)], active: body.active, status: body.active ? "active" : "inactive", disabledReason: null,
+    sealedSecrets: await sealJson([fresh.entry] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY),
+    channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null, headers: body.headers ?? null,
+    signature: fresh.signature, delivery: resolved.delivery, profile, metadata: body.metadata ?? null,
+    createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
+  };
+  return { webhook, secret: shownSecret(fresh.entry) };
+}
+
+/**
+ * A PUT patch applied to a webhook. A profile change re-resolves signature and delivery (the new
+ * profile's, then the fields sent with it); a scheme change to or from ed25519 needs new key
+ * material, which replaces the old (an HMAC secret cannot sign v1a, nor a key pair v1), and the
+ * answer shows the new secret (or the new public key on the signature).
+ */
+export async function applyWebhookPatch(c: Context<AppEnv>, current: Webhook, patch: WebhookUpdate): Promise<{ webhook: Webhook; secret: string | undefined }> {
+  const { delivery: deliveryPatch, active, profile, signature: signaturePatch, ...rest } = patch;
+  const resolved = profile
+    ? resolveSettings(profile, { signature: signaturePatch, delivery: deliveryPatch })
+    : { signature: signaturePatch ?? current.signature, delivery: deliveryPatch ? DeliverySettings.parse({ ...current.delivery, ...deliveryPatch }) : current.delivery };
+  const next: Webhook = {
+    ...current,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    profile: profile ?? current.profile,
+    signature: resolved.signature.scheme === "ed25519" && current.signature.scheme === "ed25519" ? current.signature : (resolved.signature as StoredSignature),
+    delivery: resolved.delivery,
+    active: active ?? current.active,
+    status: statusAfterUpdate(current.status, active),
+    updatedAt: Date.now(),
+  };
+  if (patch.topics) next.topics = [...new Set(patch.topics)];
+  if (active !== undefined) next.disabledReason = null;
+  const schemeChanged = next.signature.scheme !== current.signature.scheme;
+  if (schemeChanged && next.signature.scheme === "standard" && current.signature.scheme !== "ed25519") {
+    const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
+    failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }, secrets[0]?.secret));
+  } else {
+    failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }));
+  }
+  let secret: string | undefined;
+  if (schemeChanged && (next.signature.scheme === "ed25519" || current.signature.scheme === "ed25519")) {
+    const fresh = await freshSigningSecret(next.signature);
+    next.signature = fresh.signature;
+    next.sealedSecrets = await sealJson([fresh.entry] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY);
+    secret = shownSecret(fresh.entry);
+  }
+  return { webhook: next, secret };
+}
 
 webhooks.openapi(
   createRoute({
@@ -87,18 +153,7 @@ webhooks.openapi(
     responses: { 201: jsonResponse(WebhookOut, "The webhook, with its secret"), ...errorResponses },
   }),
   async (c) => {
-    const body = c.req.valid("json");
-    failIfAny(await semanticIssues(c, body, body.secret));
-    const secret = body.secret ?? generateWebhookSecret();
-    const now = Date.now();
-    const webhook: Webhook = {
-      id: newId("wh"), accountId: c.var.auth.accountId, url: body.url, description: body.description ?? null,
-      topics: [...new Set(body.topics)], active: body.active, status: body.active ? "active" : "inactive", disabledReason: null,
-      sealedSecrets: await sealJson([{ secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY),
-      channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null, headers: body.headers ?? null,
-      signature: body.signature, delivery: body.delivery, metadata: body.metadata ?? null,
-      createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
-    };
+    const { webhook, secret } = await buildWebhook(c, c.req.valid("json"));
     await store.insertWebhook(c.env.DB, webhook);
     await syncWebhook(c.env, webhook);
     return c.json(webhookOut(webhook, secret), 201);
@@ -135,27 +190,10 @@ webhooks.openapi(
   }),
   async (c) => {
     const current = await loadOr404(c, c.req.valid("param").id);
-    const patch = c.req.valid("json");
-    const { delivery: deliveryPatch, active, ...rest } = patch;
-    const next: Webhook = {
-      ...current,
-      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-      delivery: deliveryPatch ? DeliverySettings.parse({ ...current.delivery, ...deliveryPatch }) : current.delivery,
-      active: active ?? current.active,
-      status: statusAfterUpdate(current.status, active),
-      updatedAt: Date.now(),
-    };
-    if (patch.topics) next.topics = [...new Set(patch.topics)];
-    if (active !== undefined) next.disabledReason = null;
-    if (patch.signature && patch.signature.scheme !== current.signature.scheme && patch.signature.scheme === "standard") {
-      const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
-      failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }, secrets[0]?.secret));
-    } else {
-      failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }));
-    }
+    const { webhook: next, secret } = await applyWebhookPatch(c, current, c.req.valid("json"));
     await store.saveWebhook(c.env.DB, next);
     await syncWebhook(c.env, next);
-    return c.json(webhookOut(next), 200);
+    return c.json(webhookOut(next, secret), 200);
   },
 );
 
@@ -200,8 +238,14 @@ webhooks.openapi(
     request: { params: IdParams },
     responses: {
       200: jsonResponse(
-        z.object({ secret: z.string(), previous: z.array(z.object({ expiresAt: z.string() })) }).openapi("WebhookSecret"),
-        "The current secret, and when rotated-out secrets stop signing",
+        z
+          .object({
+            secret: z.string().optional().openapi({ description: "The HMAC secret (absent for ed25519: its private key is never shown)" }),
+            publicKey: z.string().optional().openapi({ description: "ed25519: the current public key (whpk_…)" }),
+            previous: z.array(z.object({ expiresAt: z.string(), publicKey: z.string().optional() })),
+          })
+          .openapi("WebhookSecret"),
+        "The current secret (or public key), and when rotated-out ones stop signing",
       ),
       ...errorResponses,
     },
@@ -210,7 +254,11 @@ webhooks.openapi(
     const w = await loadOr404(c, c.req.valid("param").id);
     const secrets = await unsealJson<SigningSecret[]>(w.sealedSecrets, c.var.config.ENCRYPTION_KEY);
     const now = Date.now();
-    const previous = secrets.slice(1).filter((s) => s.expiresAt !== null && s.expiresAt > now).map((s) => ({ expiresAt: isoTime(s.expiresAt)! }));
-    return c.json({ secret: secrets[0]!.secret, previous }, 200);
+    const previous = secrets
+      .slice(1)
+      .filter((s) => s.expiresAt !== null && s.expiresAt > now)
+      .map((s) => ({ expiresAt: isoTime(s.expiresAt)!, ...(s.publicKey ? { publicKey: s.publicKey } : {}) }));
+    const current = secrets[0]!;
+    return c.json({ ...(current.publicKey ? { publicKey: current.publicKey } : { secret: current.secret }), previous }, 200);
   },
 );

@@ -430,7 +430,7 @@ export class WebhookDO extends DurableObject<Env> {
         this.noteHealth(true, now);
       } else {
         this.noteHealth(false, now);
-        const delayMs = verdict.kind === "retry" ? nextDelayMs(config.delivery.retrySchedule, attemptNo, Math.random(), verdict.retryAfterSeconds) : null;
+        const delayMs = verdict.kind === "retry" ? nextDelayMs(config.delivery.retrySchedule, attemptNo, Math.random(), verdict.retryAfterSeconds, config.delivery.jitter) : null;
         if (delayMs !== null) {
           status = "retrying";
           nextAttemptAt = now + delayMs;

@@ -6,8 +6,12 @@
  * gets `schedule.length + 1` attempts in all; after the last one it is exhausted.
  */
 
-/** ±20 % spreads retries of a burst of failures so they do not hit the endpoint in lockstep. */
+/**
+ * The default ±20 % spreads retries of a burst of failures so they do not hit the endpoint in
+ * lockstep. A webhook may choose 0..0.5 (`delivery.jitter`); 0 keeps a documented schedule exact.
+ */
 export const JITTER_RATIO = 0.2;
+export const MAX_JITTER_RATIO = 0.5;
 
 /** What an attempt's answer means for the delivery. */
 export type AttemptVerdict =
@@ -50,13 +54,15 @@ export function classifyAttempt(
  * A Retry-After is clamped to [step, 2×step]: never sooner than the schedule (a misbehaving
  * endpoint cannot make us hammer it with `Retry-After: 0`) and never so late that one header
  * stalls an ordered queue for days. A clamped Retry-After is used as is, without jitter, since
- * the endpoint named the time it wants.
+ * the endpoint named the time it wants. `jitterRatio` (0..0.5) scales the spread: the wait is
+ * step × (1 ± jitterRatio), uniformly by `random`.
  */
 export function nextDelayMs(
   scheduleSeconds: readonly number[],
   attemptNumber: number,
   random: number,
   retryAfterSeconds?: number | null,
+  jitterRatio: number = JITTER_RATIO,
 ): number | null {
   const stepSeconds = scheduleSeconds[attemptNumber - 1];
   if (stepSeconds === undefined || attemptNumber < 1) return null;
@@ -64,7 +70,8 @@ export function nextDelayMs(
     const clampedSeconds = Math.min(Math.max(retryAfterSeconds, stepSeconds), 2 * stepSeconds);
     return Math.round(clampedSeconds * 1000);
   }
-  const factor = 1 + (random * 2 - 1) * JITTER_RATIO;
+  const ratio = Math.min(Math.max(jitterRatio, 0), MAX_JITTER_RATIO);
+  const factor = 1 + (random * 2 - 1) * ratio;
   return Math.round(stepSeconds * 1000 * factor);
 }
 
@@ -84,6 +91,10 @@ export function parseRetryAfter(header: string | null | undefined, nowMs: number
 /** Total seconds a delivery may spend retrying (without jitter): the sum of the schedule. */
 export const scheduleSpanSeconds = (scheduleSeconds: readonly number[]): number =>
   scheduleSeconds.reduce((sum, s) => sum + s, 0);
+
+/** The latest the last retry can leave after the first attempt, with every step at its longest. */
+export const maxScheduleSpanSeconds = (scheduleSeconds: readonly number[], jitterRatio: number = JITTER_RATIO): number =>
+  scheduleSpanSeconds(scheduleSeconds) * (1 + Math.min(Math.max(jitterRatio, 0), MAX_JITTER_RATIO));
 
 /** A webhook failing this long with an exhausted delivery is disabled (DESIGN: 24 h). */
 export const AUTO_DISABLE_AFTER_MS = 24 * 3_600_000;

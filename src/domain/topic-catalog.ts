@@ -1,13 +1,26 @@
+import { inferSchema } from "./json-schema";
+import type { Schema } from "@cfworker/json-schema";
+
 /**
  * The built-in topic catalog: every topic the seed platforms document, with the example payload
  * where their docs show one. `systems` names the platforms that use the topic, since the same
  * name (e.g. message.received) carries different payloads on different platforms.
+ *
+ * Topics with examples also carry a JSON Schema inferred from them (see `schema` below): validated
+ * on publish only when the account turns it on (validateBuiltInTopics), since a platform's real
+ * payloads may hold more than its docs show.
  */
 export interface CatalogTopic {
   name: string;
   description: string;
   systems: string[];
   example?: unknown;
+  /** Other platforms' examples for the same name (the schema accepts any of them). */
+  otherExamples?: unknown[];
+  /** Dotted paths the docs call optional (not required by the inferred schema). */
+  optional?: string[];
+  /** Inferred from the examples when the module loads. */
+  schema?: Schema;
 }
 
 const sessionId = "5bc99cea8975b95fe7077c64a3312145";
@@ -25,6 +38,14 @@ export const BUILT_IN_TOPICS: CatalogTopic[] = [
       },
       type: "message.received",
     },
+    otherExamples: [
+      {
+        event: "message.received", sessionId, messageId: "msg_1234567890", timestamp: "2024-01-01T12:00:00.000Z", from: "1234567890", to: "me",
+        type: "text", text: "Hello! How can I help you?", contact: { name: "John Doe", profilePicture: "https://example.com/avatar.jpg" },
+      },
+    ],
+    // Seed 004's message.received: a contact block is not on every message.
+    optional: ["contact"],
   },
   {
     name: "message.sent",
@@ -40,6 +61,11 @@ export const BUILT_IN_TOPICS: CatalogTopic[] = [
       },
       type: "message.sent",
     },
+    otherExamples: [
+      { event: "message.sent", sessionId, messageId: "msg_0987654321", timestamp: "2024-01-01T12:01:00.000Z", from: "me", to: "1234567890", type: "text", text: "Thanks for contacting us!" },
+    ],
+    // Seed 000: "The error_details field in message.sent is optional".
+    optional: ["data.error_details", "data.status"],
   },
   {
     name: "message.delivered",
@@ -162,4 +188,9 @@ export const BUILT_IN_TOPICS: CatalogTopic[] = [
   },
 ];
 
+for (const t of BUILT_IN_TOPICS) {
+  if (t.example !== undefined) t.schema = inferSchema([t.example, ...(t.otherExamples ?? [])], t.optional);
+}
+
 export const BUILT_IN_TOPIC_NAMES = new Set(BUILT_IN_TOPICS.map((t) => t.name));
+export const BUILT_IN_BY_NAME = new Map(BUILT_IN_TOPICS.map((t) => [t.name, t]));

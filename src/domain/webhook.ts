@@ -1,5 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { FilterSchema } from "./filter";
+import { PROFILES, ProfileName } from "./profiles";
+import { JITTER_RATIO } from "./retry";
 import { TOPIC_PATTERN } from "./topics";
 
 /** The webhook resource: request schemas, the stored shape, and the response shape. */
@@ -35,12 +37,22 @@ export const SignatureProfile = z
         encoding: z.enum(["hex", "base64"]).default("hex"),
       })
       .strict(),
+    z.object({ scheme: z.literal("ed25519") }).strict(),
   ])
   .openapi("SignatureProfile", {
     description:
-      "standard: Standard Webhooks headers only. hmac-sha256: also sends `header: prefix + HMAC-SHA256(secret, body)` as the seeds' providers do (e.g. X-Webhook-Signature: sha256=<hex>, X-Vobiz-Signature: <hex>).",
+      "standard: Standard Webhooks headers only. hmac-sha256: also sends `header: prefix + HMAC-SHA256(secret, body)` as the seeds' providers do (e.g. X-Webhook-Signature: sha256=<hex>, X-Vobiz-Signature: <hex>). ed25519: Standard Webhooks `v1a` signatures with a generated Ed25519 key pair; the webhook shows the public key (`whpk_…`), the private key never leaves hookrelay.",
   });
 export type SignatureProfile = z.infer<typeof SignatureProfile>;
+/** As stored and shown: an ed25519 profile carries its current public key. */
+export type StoredSignature = Exclude<SignatureProfile, { scheme: "ed25519" }> | { scheme: "ed25519"; publicKey: string };
+export const SignatureOut = z
+  .union([
+    SignatureProfile.options[0],
+    SignatureProfile.options[1],
+    z.object({ scheme: z.literal("ed25519"), publicKey: z.string().openapi({ description: "whpk_ + base64 of the raw 32-byte Ed25519 public key", example: "whpk_…" }) }),
+  ])
+  .openapi("SignatureOut");
 
 // Without defaults, so the PUT patch (below) can tell "not sent" from "sent": zod 4 applies
 // `.default()` even under `.partial()`, which would reset every unsent field on update.
@@ -54,6 +66,7 @@ const deliveryFields = {
     .openapi({ description: "Seconds to wait before each retry, after the first attempt", example: [30, 300, 1800, 7200] }),
   rateLimitPerSecond: z.number().min(0.1).max(1000).nullable(),
   retryClientErrors: z.boolean().openapi({ description: "false: a 4xx answer (other than 408/429) is final" }),
+  jitter: z.number().min(0).max(0.5).openapi({ description: "Each retry waits step × (1 ± jitter); 0 keeps the schedule exact", example: 0.2 }),
 };
 
 export const DeliverySettings = z
@@ -64,6 +77,7 @@ export const DeliverySettings = z
     retrySchedule: deliveryFields.retrySchedule.default(DEFAULT_RETRY_SCHEDULE_SECONDS),
     rateLimitPerSecond: deliveryFields.rateLimitPerSecond.default(null),
     retryClientErrors: deliveryFields.retryClientErrors.default(true),
+    jitter: deliveryFields.jitter.default(JITTER_RATIO),
   })
   .strict()
   .openapi("DeliverySettings");
@@ -113,8 +127,10 @@ export const WebhookCreate = z
     sources: webhookFields.sources.optional(),
     filter: webhookFields.filter.optional(),
     headers: webhookFields.headers.optional(),
-    signature: SignatureProfile.default({ scheme: "standard" }),
-    delivery: DeliverySettings.default(DeliverySettings.parse({})),
+    profile: ProfileName.optional().openapi({ description: "Defaults for signature and delivery (GET /api/profiles); the account's defaultProfile, else standard, when absent" }),
+    // No defaults here: the profile fills what is not sent (see resolveSettings).
+    signature: SignatureProfile.optional(),
+    delivery: z.object(deliveryFields).partial().strict().optional(),
     metadata: webhookFields.metadata.optional(),
   })
   .strict()
@@ -132,6 +148,7 @@ export const WebhookUpdate = z
     sources: webhookFields.sources.optional(),
     filter: webhookFields.filter.optional(),
     headers: webhookFields.headers.optional(),
+    profile: ProfileName.optional().openapi({ description: "Switch profile: signature and delivery become the new profile's, except fields sent in the same request" }),
     signature: SignatureProfile.optional(),
     delivery: z.object(deliveryFields).partial().strict().optional(),
     metadata: webhookFields.metadata.optional(),
@@ -147,6 +164,8 @@ export type WebhookStatus = "active" | "inactive" | "disabled";
 export interface SigningSecret {
   secret: string;
   expiresAt: number | null;
+  /** ed25519 webhooks: `secret` is the private key (whsk_…) and this its public key (whpk_…). */
+  publicKey?: string;
 }
 
 /** The stored webhook, as the store returns it (secrets stay sealed until a signer needs them). */
@@ -164,8 +183,9 @@ export interface Webhook {
   sources: string[] | null;
   filter: z.infer<typeof FilterSchema> | null;
   headers: Record<string, string> | null;
-  signature: SignatureProfile;
+  signature: StoredSignature;
   delivery: DeliverySettings;
+  profile: ProfileName;
   metadata: Record<string, unknown> | null;
   createdAt: number;
   updatedAt: number;
@@ -187,8 +207,9 @@ export const WebhookOut = z
     sources: z.array(z.string()).nullable(),
     filter: FilterSchema.nullable(),
     headers: z.record(z.string(), z.string()).nullable(),
-    signature: SignatureProfile,
-    delivery: DeliverySettings,
+    profile: ProfileName,
+    signature: SignatureOut.openapi({ description: "Resolved: the profile's, overridden by what was sent" }),
+    delivery: DeliverySettings.openapi({ description: "Resolved: hookrelay's defaults, then the profile's, then what was sent" }),
     metadata: z.record(z.string(), z.unknown()).nullable(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -201,4 +222,17 @@ export const WebhookOut = z
 export function statusAfterUpdate(current: WebhookStatus, active: boolean | undefined): WebhookStatus {
   if (active === undefined) return current;
   return active ? "active" : "inactive";
+}
+
+/**
+ * Settings from a profile with the explicitly sent fields on top: `signature` whole (a scheme is
+ * one choice), `delivery` field by field, hookrelay's defaults under both.
+ */
+export function resolveSettings(
+  profile: ProfileName,
+  explicit: { signature?: SignatureProfile | undefined; delivery?: Partial<DeliverySettings> | undefined },
+): { signature: SignatureProfile; delivery: DeliverySettings } {
+  const p = PROFILES[profile];
+  const sent = Object.fromEntries(Object.entries(explicit.delivery ?? {}).filter(([, v]) => v !== undefined));
+  return { signature: explicit.signature ?? p.signature, delivery: DeliverySettings.parse({ ...p.delivery, ...sent }) };
 }

@@ -3,9 +3,13 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../app-env";
 import { ApiError, type ErrorCode, ERROR_STATUS } from "../domain/errors";
 
-/** One error shape for every failure: `{"error":{"code","message","details"?,"requestId"}}`. */
-export function errorResponse(c: Context<AppEnv>, err: ApiError): Response {
+/**
+ * One error shape for every failure: `{"error":{"code","message","details"?,"requestId"}}`.
+ * `extra` adds top-level fields beside it (seed 004's routes add `"success": false`).
+ */
+export function errorResponse(c: Context<AppEnv>, err: ApiError, extra?: Record<string, unknown>): Response {
   const body = {
+    ...extra,
     error: {
       code: err.code,
       message: err.message,
@@ -31,16 +35,18 @@ function fromHttpException(err: HTTPException): ApiError {
   return new ApiError(code, message);
 }
 
-export const onError: ErrorHandler<AppEnv> = (err, c) => {
-  if (err instanceof ApiError) return errorResponse(c, err);
-  if (err instanceof HTTPException) return errorResponse(c, fromHttpException(err));
+export const errorHandler = (extra?: Record<string, unknown>): ErrorHandler<AppEnv> => (err, c) => {
+  if (err instanceof ApiError) return errorResponse(c, err, extra);
+  if (err instanceof HTTPException) return errorResponse(c, fromHttpException(err), extra);
   // Never leak raw exception text: log it with the request id, answer a generic 500.
   console.error(JSON.stringify({ requestId: c.var.requestId, error: String(err), stack: err instanceof Error ? err.stack : undefined }));
-  return errorResponse(c, new ApiError("internal_error", "Something went wrong on our side; quote the requestId when reporting it"));
+  return errorResponse(c, new ApiError("internal_error", "Something went wrong on our side; quote the requestId when reporting it"), extra);
 };
 
+export const onError: ErrorHandler<AppEnv> = errorHandler();
+
 /** Known path with another method → 405 with `Allow`; unknown path → 404. */
-export const notFoundOrMethod = (routes: () => { method: string; path: string }[]): NotFoundHandler<AppEnv> => (c) => {
+export const notFoundOrMethod = (routes: () => { method: string; path: string }[], extra?: Record<string, unknown>): NotFoundHandler<AppEnv> => (c) => {
   const path = c.req.path;
   const allowed = new Set<string>();
   for (const route of routes()) {
@@ -53,7 +59,8 @@ export const notFoundOrMethod = (routes: () => { method: string; path: string }[
     return errorResponse(
       c,
       new ApiError("method_not_allowed", `${c.req.method} is not allowed on ${path}`, { allowed: [...allowed] }, { allow: [...allowed].join(", ") }),
+      extra,
     );
   }
-  return errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${path}`));
+  return errorResponse(c, new ApiError("not_found", `No route for ${c.req.method} ${path}`), extra);
 };

@@ -1,5 +1,6 @@
 import type { SignatureProfile, SigningSecret } from "../domain/webhook";
 import { fromBase64, toBase64, toHex, utf8 } from "../lib/encoding";
+import { ed25519Signature } from "./ed25519";
 
 /**
  * Outgoing signatures. Standard Webhooks on every delivery; the `hmac-sha256` profile adds the
@@ -72,7 +73,9 @@ export async function signDelivery(
 ): Promise<SignedHeaders> {
   const live = signingSecrets(secrets, nowMs);
   if (live.length === 0) throw new Error("the webhook has no signing secret");
-  const signatures = await Promise.all(live.map((s) => standardSignature(s.secret, msgId, timestampSeconds, body)));
+  // ed25519 webhooks hold key pairs, not HMAC secrets: `v1a` entries only, one per live key.
+  const sign = profile.scheme === "ed25519" ? ed25519Signature : standardSignature;
+  const signatures = await Promise.all(live.map((s) => sign(s.secret, msgId, timestampSeconds, body)));
   const headers: SignedHeaders = {
     "webhook-id": msgId,
     "webhook-timestamp": String(timestampSeconds),

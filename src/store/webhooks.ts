@@ -1,3 +1,4 @@
+import { JITTER_RATIO } from "../domain/retry";
 import type { Webhook } from "../domain/webhook";
 import { fromJson, toJson } from "./json";
 import { decodeCursor, toPage, Where, type Page, type PageParams } from "./pagination";
@@ -19,6 +20,7 @@ interface WebhookRow {
   signature: string;
   delivery: string;
   metadata: string | null;
+  profile: Webhook["profile"];
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
@@ -42,7 +44,9 @@ export function rowToWebhook(r: WebhookRow): Webhook {
     filter: fromJson(r.filter, null),
     headers: fromJson(r.headers, null),
     signature: fromJson(r.signature, { scheme: "standard" }),
-    delivery: fromJson(r.delivery, {} as Webhook["delivery"]),
+    // Rows from before delivery.jitter existed get its default.
+    delivery: { jitter: JITTER_RATIO, ...fromJson<Partial<Webhook["delivery"]>>(r.delivery, {}) } as Webhook["delivery"],
+    profile: r.profile,
     metadata: fromJson(r.metadata, null),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -53,18 +57,33 @@ export function rowToWebhook(r: WebhookRow): Webhook {
 }
 
 const COLUMNS =
-  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at";
+  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, profile";
+
+const insertValues = (w: Webhook) => [
+  w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
+  w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
+  toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
+  w.lastSuccessAt, w.lastFailureAt, w.profile,
+];
+const PLACEHOLDERS = Array.from({ length: 22 }, (_, i) => `?${i + 1}`).join(", ");
 
 export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
-  await db
-    .prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)`)
-    .bind(
-      w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
-      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
-      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
-      w.lastSuccessAt, w.lastFailureAt,
+  await db.prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (${PLACEHOLDERS})`).bind(...insertValues(w)).run();
+}
+
+/**
+ * Inserts a session's webhook unless the account already has a live one on the same channels, in
+ * one statement, so two concurrent PUTs of seed 004's config cannot create two. False: it had one.
+ */
+export async function insertWebhookUnlessChannelTaken(db: D1Database, w: Webhook): Promise<boolean> {
+  const res = await db
+    .prepare(
+      `INSERT INTO webhooks (${COLUMNS}) SELECT ${PLACEHOLDERS}
+       WHERE NOT EXISTS (SELECT 1 FROM webhooks WHERE account_id = ?2 AND channels = ?10 AND deleted_at IS NULL)`,
     )
+    .bind(...insertValues(w))
     .run();
+  return res.meta.changes > 0;
 }
 
 /** Writes the fields the management API owns (not the delivery health columns). */
@@ -73,13 +92,13 @@ export async function saveWebhook(db: D1Database, w: Webhook): Promise<void> {
     .prepare(
       `UPDATE webhooks SET url = ?3, description = ?4, topics = ?5, active = ?6, status = ?7, disabled_reason = ?8,
          secrets = ?9, channels = ?10, sources = ?11, filter = ?12, headers = ?13, signature = ?14, delivery = ?15,
-         metadata = ?16, updated_at = ?17, deleted_at = ?18
+         metadata = ?16, updated_at = ?17, deleted_at = ?18, profile = ?19
        WHERE id = ?1 AND account_id = ?2`,
     )
     .bind(
       w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
       w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
-      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt,
+      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt, w.profile,
     )
     .run();
 }
@@ -98,6 +117,8 @@ export interface WebhookListFilter extends PageParams {
   /** Webhooks whose topic patterns would receive this topic. */
   topic?: string | undefined;
   deleted?: boolean | undefined;
+  /** Webhooks whose `channels` list names this channel. */
+  channel?: string | undefined;
 }
 
 export async function listWebhooks(db: D1Database, accountId: string, f: WebhookListFilter): Promise<Page<Webhook>> {
@@ -117,6 +138,7 @@ export async function listWebhooks(db: D1Database, accountId: string, f: Webhook
       f.topic,
     );
   }
+  if (f.channel !== undefined) where.add((n) => `EXISTS (SELECT 1 FROM json_each(webhooks.channels) c WHERE c.value = ?${n})`, f.channel);
   const limit = where.limit(f.limit + 1);
   const { results } = await db
     .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE ${where.sql} ORDER BY id DESC LIMIT ${limit}`)
@@ -133,4 +155,16 @@ export async function listLiveWebhooks(db: D1Database, accountIds: string[]): Pr
     .bind(JSON.stringify(accountIds))
     .all<WebhookRow>();
   return results.map(rowToWebhook);
+}
+
+/**
+ * A session's webhook for seed 004's routes: the account's oldest live webhook whose channels are
+ * exactly `[channel]` (the session API creates them that way; one per session per account).
+ */
+export async function findWebhookByChannel(db: D1Database, accountId: string, channel: string): Promise<Webhook | null> {
+  const row = await db
+    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE account_id = ?1 AND channels = ?2 AND deleted_at IS NULL ORDER BY id LIMIT 1`)
+    .bind(accountId, JSON.stringify([channel]))
+    .first<WebhookRow>();
+  return row ? rowToWebhook(row) : null;
 }

@@ -10,7 +10,7 @@ describe("accounts (admin key)", () => {
     const id = created.json.account.id;
 
     const got = await call("GET", `/api/accounts/${id}`);
-    expect(got.json).toEqual(created.json.account);
+    expect(got.json).toEqual({ ...created.json.account, defaultProfile: null, validateSchemas: true, validateBuiltInTopics: false });
 
     const keys = await call("GET", `/api/accounts/${id}/keys`);
     expect(keys.json.data).toHaveLength(1);

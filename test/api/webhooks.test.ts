@@ -72,6 +72,7 @@ describe("POST /api/webhooks", () => {
       retrySchedule: [5, 300, 1800, 7200, 18000, 36000, 36000],
       rateLimitPerSecond: null,
       retryClientErrors: true,
+      jitter: 0.2,
     });
   });
 
@@ -357,6 +358,7 @@ describe("PUT /api/webhooks/{id}", () => {
       retrySchedule: [10, 20],
       rateLimitPerSecond: null,
       retryClientErrors: false,
+      jitter: 0.2,
     });
     const got = await call("GET", `/api/webhooks/${w.id}`, { key: acct.key });
     expect(got.json.delivery).toEqual(res.json.delivery);

@@ -1,0 +1,39 @@
+import { env } from "cloudflare:workers";
+import { call, newAccount } from "../support/http";
+
+/** Shared by the seed-platform tests: publishing, reading the call log, waiting. */
+export type Account = Awaited<ReturnType<typeof newAccount>>;
+
+export async function publish(acct: Account, topic: string, payload: unknown, extra: Record<string, unknown> = {}) {
+  const res = await call("POST", "/api/events", { key: acct.key, body: { topic, payload, ...extra } });
+  if (res.status !== 202) throw new Error(`publish failed: ${res.status} ${res.text}`);
+  return res.json as { id: string };
+}
+
+export interface CallRow {
+  event_id: string;
+  topic: string;
+  attempt: number;
+  status: string;
+  http_status: number | null;
+  duration_ms: number;
+  next_attempt_at: number | null;
+  created_at: number;
+}
+
+export async function callRows(webhookId: string): Promise<CallRow[]> {
+  const { results } = await env.DB.prepare(`SELECT * FROM calls WHERE webhook_id = ? ORDER BY created_at, attempt`).bind(webhookId).all<CallRow>();
+  return results;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value).slice(0, 500)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export { call, newAccount };
