@@ -8,6 +8,7 @@ import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { sources } from "./api/sources";
 import { topics, webhookTopics } from "./api/topics";
 import { webhooks } from "./api/webhooks";
+import { whoami } from "./api/whoami";
 import { ApiError } from "./domain/errors";
 import { ingest } from "./ingest/route";
 import { createApp } from "./lib/openapi";
@@ -43,6 +44,7 @@ app.route("/api/stats", stats);
 app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
 app.route("/api/sources", sources);
+app.route("/api/whoami", whoami);
 app.route("/in", ingest);
 // Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
 app.route("/bench", bench);
