@@ -1,0 +1,3 @@
+// listen: placeholder until the deployment side lands.
+/** @param {import("commander").Command} _program */
+export function registerListen(_program) {}
