@@ -6,13 +6,13 @@ import { resolveTarget } from "./config.js";
 import { CliError } from "./errors.js";
 import { makeOutput } from "./output.js";
 
-/** @typedef {{ json?: boolean, url?: string, key?: string, account?: string }} GlobalOptions */
+/** @typedef {{ json?: boolean, apiUrl?: string, apiKey?: string, account?: string }} GlobalOptions */
 
 /** @param {import("commander").Command} cmd */
 export function contextOf(cmd) {
   const opts = /** @type {GlobalOptions & Record<string, unknown>} */ (cmd.optsWithGlobals());
   const out = makeOutput({ json: Boolean(opts.json) });
-  const target = () => resolveTarget(opts);
+  const target = () => resolveTarget({ url: opts.apiUrl, key: opts.apiKey });
   const client = () => {
     const t = target();
     return createClient({ baseUrl: t.url, apiKey: t.key, ...(opts.account ? { accountId: opts.account } : {}) });

@@ -19,8 +19,8 @@ export function buildProgram() {
     .description("Manage a hookrelay deployment, and forward its deliveries to localhost with `hookrelay listen`.")
     .version(VERSION)
     .option("--json", "print JSON for scripts instead of tables")
-    .option("--url <url>", "the deployment (default: HOOKRELAY_URL, then the saved login)")
-    .option("--key <key>", "the API key (default: HOOKRELAY_KEY, then the saved login)")
+    .option("--api-url <url>", "the deployment (default: HOOKRELAY_URL, then the saved login)")
+    .option("--api-key <key>", "the API key (default: HOOKRELAY_KEY, then the saved login)")
     .option("--account <id>", "with the admin key: act on this account (x-account-id)")
     .showHelpAfterError()
     .exitOverride();

@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { accounts } from "./api/accounts";
 import { bench } from "./api/bench";
 import { events } from "./api/events";
+import { listen } from "./api/listen";
 import { deadLetters, stats } from "./api/stats";
 import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { sources } from "./api/sources";
@@ -45,6 +46,7 @@ app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
 app.route("/api/sources", sources);
 app.route("/api/whoami", whoami);
+app.route("/api/listen", listen);
 app.route("/in", ingest);
 // Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
 app.route("/bench", bench);
