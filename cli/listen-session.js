@@ -77,10 +77,15 @@ export function listen(opts) {
       /** @type {ReturnType<typeof setInterval> | undefined} */
       let ping;
 
-      ws.on("unexpected-response", (_req, res) => {
+      ws.on("unexpected-response", (req, res) => {
+        // Held now: once the answer is read, the socket leaves `res`, and a kept-alive socket
+        // would keep the process up.
+        const sock = res.socket;
         let text = "";
         res.on("data", (c) => (text += c));
         res.on("end", () => {
+          req.destroy();
+          sock.destroy();
           /** @type {any} */
           let body;
           try {

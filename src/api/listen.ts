@@ -38,7 +38,6 @@ listen.openapi(
     request: { query: ListenQuery },
     responses: {
       101: { description: "Switching Protocols: the session's WebSocket" },
-      426: { description: "Not a WebSocket upgrade request", content: { "application/json": { schema: z.unknown() } } },
       ...errorResponses,
     },
   }),

@@ -13,7 +13,7 @@ export interface Received {
 
 export async function startLocalServer() {
   const requests: Received[] = [];
-  const statuses: number[] = [];
+  const statusesByPath = new Map<string, number[]>();
   let fallbackStatus = 200;
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -22,7 +22,7 @@ export async function startLocalServer() {
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
       requests.push({ method: req.method ?? "", path: req.url ?? "/", headers, body: Buffer.concat(chunks).toString("utf8") });
-      const status = statuses.shift() ?? fallbackStatus;
+      const status = statusesByPath.get(req.url ?? "/")?.shift() ?? fallbackStatus;
       res.writeHead(status, { "content-type": "text/plain" }).end(`local ${status}`);
     });
   });
@@ -34,8 +34,8 @@ export async function startLocalServer() {
     port,
     url: `http://127.0.0.1:${port}`,
     requests,
-    /** Answer the next requests with these statuses, in order. */
-    program: (...next: number[]) => void statuses.push(...next),
+    /** Answer the next requests to `path` with these statuses, in order. */
+    program: (path: string, ...next: number[]) => void statusesByPath.set(path, [...(statusesByPath.get(path) ?? []), ...next]),
     setFallback: (status: number) => void (fallbackStatus = status),
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
