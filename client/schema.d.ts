@@ -1052,6 +1052,88 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/listen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a `hookrelay listen` session (WebSocket)
+         * @description Upgrades to a WebSocket over which the account's matching deliveries arrive as JSON `delivery` messages, answered with `result` messages (see src/listen/protocol.ts). A disconnected session is paused at once; it is deleted, with what waited for it, 10 minutes after the last disconnect.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Only events on these channels (comma-separated) */
+                    channel?: string;
+                    /** @description Reconnect to this session (the id from the ready message) */
+                    session?: string;
+                    /** @description Only events from these inbound sources (comma-separated ids) */
+                    source?: string;
+                    /** @description Comma-separated topics (exact, `prefix.*` or `*`); default `*` */
+                    topics?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Switching Protocols: the session's WebSocket */
+                101: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
