@@ -54,10 +54,11 @@ export class ListenSession extends DurableObject<Env> {
     const info = JSON.parse(header) as SessionInfo & { ready: Omit<ReadyMessage, "type" | "holdSeconds"> };
     const { ready, ...session } = info;
     const resumed = await this.ctx.blockConcurrencyWhile(async () => {
+      const webhook = await setListenActive(this.env, session.accountId, session.webhookId, true);
+      if (webhook === null) return false;
       await this.ctx.storage.put("session", session);
       await this.ctx.storage.deleteAlarm();
-      const webhook = await setListenActive(this.env, session.accountId, session.webhookId, true);
-      return webhook !== null;
+      return true;
     });
     if (!resumed) return new Response("the session has ended", { status: 410 });
 
