@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createClient, HookrelayError, unwrap } from "../client/index.js";
+// Imported by the package name, as a user would: package.json `exports` maps it to client/.
+import { createClient, HookrelayError, unwrap } from "hookrelay/client";
 import { adminKey, baseUrl, eventually, newAccount } from "./support/api";
 import { startLocalServer } from "./support/local-server";
 

@@ -79,10 +79,12 @@ describe("hookrelay listen", () => {
     const acc = await newAccount("listen disconnect");
     const { proc, ready } = await startListen(acc.key, ["--topics", "doc.*", "--path", "/session"]);
     // An ordinary webhook on the same topic: the barrier that proves an event was fanned out.
-    const barrier = await unwrap(acc.client.POST("/api/webhooks", { body: { url: `${local.url}/barrier`, topics: ["doc.*"] } }));
+    await unwrap(acc.client.POST("/api/webhooks", { body: { url: `${local.url}/barrier`, topics: ["doc.*"] } }));
 
-    // A delivery that fails once, so a retry waits when the CLI goes away.
+    // A delivery that fails once on both, so each has a retry due ~5 s later; the session's must
+    // wait once the CLI is gone, the barrier's arriving shows retries are being sent meanwhile.
     local.program("/session", 500);
+    local.program("/barrier", 500);
     const held = await unwrap(acc.client.POST("/api/events", { body: { topic: "doc.saved", payload: { n: 1 } } }));
     await proc.waitForLine((l) => l.includes(held.id), "the first (failing) attempt");
     await proc.kill("SIGKILL");
@@ -96,8 +98,16 @@ describe("hookrelay listen", () => {
     const after = await unwrap(acc.client.POST("/api/events", { body: { topic: "doc.saved", payload: { n: 2 } } }));
     await eventually(async () => (arrivals("/barrier", after.id).length ? true : undefined), "the barrier webhook to get the event");
     expect(arrivals("/session", after.id)).toEqual([]);
-    // The retry due ~5 s after the first attempt waits too.
-    await new Promise((r) => setTimeout(r, 7_000));
+
+    // Barrier for the held retry: the barrier's own retry has arrived and the session's retry is
+    // past its due time (from its call record).
+    const firstCall = await eventually(async () => {
+      const page = await unwrap(acc.client.GET("/api/webhooks/calls", { params: { query: { webhookId: ready.webhookId, eventId: held.id } } }));
+      return page.data[0];
+    }, "the session's first call record");
+    expect(firstCall).toMatchObject({ attempt: 1, httpStatus: 500, status: "retrying", nextAttemptAt: expect.any(String) });
+    const dueAt = Date.parse(firstCall.nextAttemptAt!);
+    await eventually(async () => (arrivals("/barrier", held.id).length === 2 && Date.now() > dueAt + 1_000 ? true : undefined), "the barrier's retry and the session's due time");
     expect(arrivals("/session", held.id)).toHaveLength(1);
     const queue = await unwrap(acc.client.GET("/api/webhooks/{id}/queue", { params: { path: { id: ready.webhookId } } }));
     expect(queue.retrying + queue.pending).toBe(1);

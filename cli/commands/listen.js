@@ -48,6 +48,8 @@ export function registerListen(program) {
         },
         onStatus: (text) => out.err(out.errColor.yellow(text)),
       });
+      // A progress line while the socket opens (terminals only; scripts get the ready line).
+      if (!out.json && process.stderr.isTTY) out.err(out.errColor.dim(`connecting to ${url} …`));
       const stop = () => session.stop();
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
