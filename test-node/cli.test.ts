@@ -65,6 +65,9 @@ describe("login and whoami", () => {
     expect((await runCli(["login", "--url", baseUrl(), "--key", saved.key], { configHome })).code).toBe(0);
     const me = await runCli(["whoami", "--json"], { configHome, key: other.key });
     expect(me.json.accountId).toBe(other.id);
+    // And the flags beat both.
+    const flagged = await runCli(["whoami", "--json", "--api-url", baseUrl(), "--api-key", saved.key], { configHome, key: other.key });
+    expect(flagged.json.accountId).toBe(saved.id);
   });
 });
 
@@ -79,9 +82,11 @@ describe("management commands", () => {
 
     const ls = await runCli(["webhooks", "ls", "--json"], env);
     expect(ls.json).toEqual({ data: [expect.objectContaining({ id })], nextCursor: null });
-    const table = await runCli(["webhooks", "ls"], env);
+    // A table for people; no colour codes, since stdout is a pipe here (NO_COLOR unset).
+    const table = await runCli(["webhooks", "ls"], { ...env, keepColorEnv: true });
     expect(table.stdout.split("\n")[0]).toMatch(/^ID\s+STATUS\s+URL\s+TOPICS/);
     expect(table.stdout).toContain(id);
+    expect(table.stdout).not.toContain("\x1b[");
 
     expect((await runCli(["webhooks", "get", id, "--json"], env)).json).toMatchObject({ id, description: "from the cli" });
     expect((await runCli(["webhooks", "update", id, "--description", "renamed", "--json"], env)).json).toMatchObject({ description: "renamed" });

@@ -11,12 +11,18 @@ export interface CliEnv {
   key?: string;
   /** A config dir of the test's own, so no test reads the developer's login. */
   configHome?: string;
+  /** Leave NO_COLOR unset (the CLI must still print no colour codes into a pipe). */
+  keepColorEnv?: boolean;
 }
 
 export const freshConfigHome = () => mkdtempSync(join(tmpdir(), "hookrelay-cli-"));
 
 function envFor(e: CliEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: e.configHome ?? freshConfigHome(), NO_COLOR: "1" };
+  if (e.keepColorEnv) {
+    delete env.NO_COLOR;
+    delete env.FORCE_COLOR;
+  }
   delete env.HOOKRELAY_URL;
   delete env.HOOKRELAY_KEY;
   if (e.url) env.HOOKRELAY_URL = e.url;
