@@ -1,5 +1,4 @@
 import type { TestProject } from "vitest/node";
-// @ts-expect-error: a JavaScript module without declarations (typed by JSDoc, checked in tsconfig.cli.json)
 import { startDevServer } from "../scripts/dev-server.mjs";
 
 declare module "vitest" {
