@@ -2,6 +2,7 @@ import { Scalar } from "@scalar/hono-api-reference";
 import { accounts } from "./api/accounts";
 import { bench } from "./api/bench";
 import { events } from "./api/events";
+import { listen } from "./api/listen";
 import { deadLetters, stats } from "./api/stats";
 import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { sources } from "./api/sources";
@@ -10,6 +11,7 @@ import { webhooks } from "./api/webhooks";
 import { catalogWebhooks } from "./api/catalog-openapi";
 import { profiles } from "./api/profiles";
 import { whatsappSessions } from "./api/whatsapp-sessions";
+import { whoami } from "./api/whoami";
 import { ingest } from "./ingest/route";
 import { createApp } from "./lib/openapi";
 import { managementBodyLimit } from "./middleware/body-limit";
@@ -41,6 +43,8 @@ app.route("/api/sources", sources);
 app.route("/api/profiles", profiles);
 // Seed 004's session routes (singular /api/webhook), with their own answer shapes.
 app.route("/api/webhook", whatsappSessions);
+app.route("/api/whoami", whoami);
+app.route("/api/listen", listen);
 app.route("/in", ingest);
 // Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
 app.route("/bench", bench);

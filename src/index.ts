@@ -5,6 +5,7 @@ import { benchEnv } from "./store/d1-counter";
 export { WebhookDO } from "./delivery/webhook-do";
 export { EventStore } from "./traffic/event-store";
 export { CallLog } from "./traffic/call-log";
+export { ListenSession } from "./listen/listen-do";
 
 /**
  * Worker entry: HTTP API, queue consumer (deliveries and their dead letters) and cron, plus the DO

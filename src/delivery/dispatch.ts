@@ -89,7 +89,7 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
   return `network error: ${message}`.slice(0, 500);
 }
 
-export async function attemptDelivery(req: AttemptRequest, nowMs: () => number = Date.now): Promise<AttemptResult> {
+export async function attemptDelivery(req: AttemptRequest, nowMs: () => number = Date.now, send: typeof fetch = fetch): Promise<AttemptResult> {
   const startedAt = nowMs();
   let headers: Headers;
   try {
@@ -103,7 +103,7 @@ export async function attemptDelivery(req: AttemptRequest, nowMs: () => number =
   const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${req.timeoutMs} ms`, "TimeoutError")), req.timeoutMs);
   let res: Response;
   try {
-    res = await fetch(req.url, { method: "POST", headers, body: req.body, redirect: "manual", signal: controller.signal });
+    res = await send(req.url, { method: "POST", headers, body: req.body, redirect: "manual", signal: controller.signal });
   } catch (err) {
     clearTimeout(timer);
     return { httpStatus: null, durationMs: nowMs() - startedAt, error: describeFetchError(err, req.timeoutMs), responseBody: null, retryAfterSeconds: null, startedAt };

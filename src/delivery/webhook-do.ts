@@ -11,6 +11,7 @@ import { benchEnv } from "../store/d1-counter";
 import { acceptEvents, type IncomingEvent } from "./accept";
 import { attemptDelivery, type AttemptResult } from "./dispatch";
 import type { DeliveryJob } from "./messages";
+import { transportFor } from "./transport";
 import { deliveryExhaustedEvent, webhookDisabledEvent } from "./meta";
 
 /**
@@ -410,7 +411,7 @@ export class WebhookDO extends DurableObject<Env> {
       profile: config.signature,
       secrets,
       timeoutMs: config.delivery.timeoutMs,
-    });
+    }, Date.now, transportFor(this.env, config.url));
   }
 
   /** Applies the retry policy to one attempt's result; every write is local and synchronous. */
