@@ -409,7 +409,7 @@ export class WebhookDO extends DurableObject<Env> {
       webhookHeaders: config.headers,
       profile: config.signature,
       secrets,
-      timeoutMs: config.delivery.timeoutMs,
+      timeoutMs: config.delivery.timeoutMs, allowPrivateDestinations: getConfig(this.env).ALLOW_PRIVATE_DESTINATIONS,
     });
   }
 
