@@ -129,12 +129,12 @@ describe("with ALLOW_PRIVATE_DESTINATIONS=true (local development, the test conf
 
 describe("a stored URL that the rules no longer allow", () => {
   it("can still be paused or described without resending the URL, but not re-saved with it", async () => {
-    const created = await createIn(acct.key, "http://127.0.0.1:9999/hook", { ...env, ALLOW_PRIVATE_DESTINATIONS: "true" });
+    const created = await createIn(acct.key, "http://127.0.0.1:9/hook", { ...env, ALLOW_PRIVATE_DESTINATIONS: "true" });
     expect(created.status).toBe(201);
     const paused = await request("PUT", `/api/webhooks/${created.json.id}`, acct.key, { active: false, description: "paused" });
     expect(paused.status).toBe(200);
     expect(paused.json.status).toBe("inactive");
-    const resent = await request("PUT", `/api/webhooks/${created.json.id}`, acct.key, { url: "http://127.0.0.1:9999/hook" });
+    const resent = await request("PUT", `/api/webhooks/${created.json.id}`, acct.key, { url: "http://127.0.0.1:9/hook" });
     expect(resent.status).toBe(422);
     expect(resent.json.error.details[0].path).toBe("body.url");
   });

@@ -128,8 +128,12 @@ describe("one table of non-public ranges (IANA special-purpose registries)", () 
 });
 
 describe("port policy: the Fetch standard's bad ports are refused, any other port is allowed", () => {
-  it.each(["https://hooks.example.com:25/", "https://hooks.example.com:22/", "https://hooks.example.com:6667/", "http://localhost:10080/"])("refuses %s", (url) => {
-    expect(destinationProblem(url, url.startsWith("http:"))).toMatch(/port/);
+  it.each(["https://hooks.example.com:25/", "https://hooks.example.com:22/", "https://hooks.example.com:6667/", "https://hooks.example.com:10080/"])("refuses %s", (url) => {
+    expect(prod(url)).toMatch(/port/);
+  });
+
+  it("leaves ports alone in local development", () => {
+    expect(dev("http://127.0.0.1:1/closed")).toBeNull();
   });
 
   it.each(["https://hooks.example.com:8443/", "https://hooks.example.com:3000/", "https://hooks.example.com:443/", "https://hooks.example.com:65535/"])("accepts %s", (url) => {
