@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FilterSchema } from "./filter";
+import { withinJsonLimits } from "./json-limits";
 import { TOPIC_PATTERN } from "./topics";
 
 /** The webhook resource: request schemas, the stored shape, and the response shape. */
@@ -97,10 +98,11 @@ const webhookFields = {
     .openapi({ description: "whsec_… (Standard Webhooks) or, for hmac-sha256 profiles, any string of 16+ characters. Generated when absent." }),
   channels: StringList("Only events published on these channels (routing keys, e.g. a WhatsApp session id)").nullable(),
   sources: StringList("Only events from these inbound sources (src_… ids)").nullable(),
-  filter: FilterSchema.nullable(),
-  headers: HeaderMap.nullable(),
+  // Free-form JSON: depth and prototype keys are checked on the raw value first (json-limits.ts).
+  filter: withinJsonLimits(FilterSchema).nullable(),
+  headers: withinJsonLimits(HeaderMap).nullable(),
   signature: SignatureProfile,
-  metadata: Metadata.nullable(),
+  metadata: withinJsonLimits(Metadata).nullable(),
 };
 
 export const WebhookCreate = z
