@@ -13,6 +13,7 @@ import { syncWebhook } from "../delivery/sync";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
+import { HEADER_MASK, isLegacyPlainHeaders, maskHeaders, mergeMasked, openHeaders, sealHeaders, type HeaderValues } from "../signing/sealed-headers";
 import { generateWebhookSecret } from "../signing/secrets";
 import { liveSourceIds } from "../store/sources";
 import * as store from "../store/webhooks";
@@ -27,7 +28,7 @@ const security = apiKeySecurity;
 export function webhookOut(w: Webhook, secret?: string): z.infer<typeof WebhookOut> {
   return {
     id: w.id, url: w.url, topics: w.topics, active: w.active, status: w.status, disabledReason: w.disabledReason,
-    description: w.description, channels: w.channels, sources: w.sources, filter: w.filter, headers: w.headers,
+    description: w.description, channels: w.channels, sources: w.sources, filter: w.filter, headers: maskHeaders(w.headerNames),
     signature: w.signature, delivery: w.delivery, metadata: w.metadata,
     createdAt: isoTime(w.createdAt)!, updatedAt: isoTime(w.updatedAt)!, deletedAt: isoTime(w.deletedAt),
     ...(secret === undefined ? {} : { secret }),
@@ -60,6 +61,12 @@ async function semanticIssues(
   return issues;
 }
 
+/** The sealed form and the names of a header map (null or {} means none). */
+async function sealedHeaderFields(c: Context<AppEnv>, headers: HeaderValues | null): Promise<Pick<Webhook, "sealedHeaders" | "headerNames">> {
+  const sealedHeaders = await sealHeaders(headers, c.var.config.ENCRYPTION_KEY);
+  return { sealedHeaders, headerNames: sealedHeaders === null ? null : Object.keys(headers!) };
+}
+
 function failIfAny(issues: FieldIssue[]) {
   if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);
 }
@@ -89,13 +96,16 @@ webhooks.openapi(
   async (c) => {
     const body = c.req.valid("json");
     failIfAny(await semanticIssues(c, body, body.secret));
+    const masked = Object.entries(body.headers ?? {}).filter(([, v]) => v === HEADER_MASK).map(([k]) => k);
+    failIfAny(masked.map((name) => ({ path: `body.headers.${name}`, message: "is the mask GET shows, not a value; send the header's value", code: "masked_value" })));
     const secret = body.secret ?? generateWebhookSecret();
     const now = Date.now();
     const webhook: Webhook = {
       id: newId("wh"), accountId: c.var.auth.accountId, url: body.url, description: body.description ?? null,
       topics: [...new Set(body.topics)], active: body.active, status: body.active ? "active" : "inactive", disabledReason: null,
       sealedSecrets: await sealJson([{ secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY),
-      channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null, headers: body.headers ?? null,
+      channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null,
+      ...(await sealedHeaderFields(c, body.headers ?? null)),
       signature: body.signature, delivery: body.delivery, metadata: body.metadata ?? null,
       createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
     };
@@ -136,7 +146,7 @@ webhooks.openapi(
   async (c) => {
     const current = await loadOr404(c, c.req.valid("param").id);
     const patch = c.req.valid("json");
-    const { delivery: deliveryPatch, active, ...rest } = patch;
+    const { delivery: deliveryPatch, active, headers: headersPatch, ...rest } = patch;
     const next: Webhook = {
       ...current,
       ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
@@ -146,6 +156,16 @@ webhooks.openapi(
       updatedAt: Date.now(),
     };
     if (patch.topics) next.topics = [...new Set(patch.topics)];
+    if (headersPatch !== undefined) {
+      // Replaces the map; a value sent back as the mask keeps that header's stored value.
+      const stored = await openHeaders(current.sealedHeaders, c.var.config.ENCRYPTION_KEY);
+      const { values, unknownMasked } = mergeMasked(headersPatch ?? {}, stored);
+      failIfAny(unknownMasked.map((name) => ({ path: `body.headers.${name}`, message: "is the mask, but the webhook has no stored value for this header to keep", code: "masked_value" })));
+      Object.assign(next, await sealedHeaderFields(c, headersPatch === null ? null : values));
+    } else if (isLegacyPlainHeaders(current.sealedHeaders)) {
+      // Written before headers were sealed: sealed now that the row is written anyway.
+      Object.assign(next, await sealedHeaderFields(c, await openHeaders(current.sealedHeaders, c.var.config.ENCRYPTION_KEY)));
+    }
     if (active !== undefined) next.disabledReason = null;
     if (patch.signature && patch.signature.scheme !== current.signature.scheme && patch.signature.scheme === "standard") {
       const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
@@ -212,5 +232,21 @@ webhooks.openapi(
     const now = Date.now();
     const previous = secrets.slice(1).filter((s) => s.expiresAt !== null && s.expiresAt > now).map((s) => ({ expiresAt: isoTime(s.expiresAt)! }));
     return c.json({ secret: secrets[0]!.secret, previous }, 200);
+  },
+);
+
+webhooks.openapi(
+  createRoute({
+    method: "get", path: "/{id}/headers", tags, security, summary: "Reveal a webhook's own request headers",
+    description: "Header values are sealed at rest and masked everywhere else; this is the one place they are shown.",
+    request: { params: IdParams },
+    responses: {
+      200: jsonResponse(z.object({ headers: z.record(z.string(), z.string()).nullable() }).openapi("WebhookHeaders"), "The headers sent with every delivery"),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const w = await loadOr404(c, c.req.valid("param").id);
+    return c.json({ headers: await openHeaders(w.sealedHeaders, c.var.config.ENCRYPTION_KEY) }, 200);
   },
 );

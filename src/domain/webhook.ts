@@ -165,7 +165,10 @@ export interface Webhook {
   channels: string[] | null;
   sources: string[] | null;
   filter: z.infer<typeof FilterSchema> | null;
-  headers: Record<string, string> | null;
+  /** AES-GCM sealed JSON of the webhook's own headers (signing/sealed-headers.ts); null: none. */
+  sealedHeaders: string | null;
+  /** Their names, shown with masked values. */
+  headerNames: string[] | null;
   signature: SignatureProfile;
   delivery: DeliverySettings;
   metadata: Record<string, unknown> | null;
@@ -188,7 +191,7 @@ export const WebhookOut = z
     channels: z.array(z.string()).nullable(),
     sources: z.array(z.string()).nullable(),
     filter: FilterSchema.nullable(),
-    headers: z.record(z.string(), z.string()).nullable(),
+    headers: z.record(z.string(), z.string()).nullable().openapi({ description: "Names with masked values (••••••); GET /{id}/headers reveals them" }),
     signature: SignatureProfile,
     delivery: DeliverySettings,
     metadata: z.record(z.string(), z.unknown()).nullable(),

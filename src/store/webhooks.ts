@@ -16,6 +16,7 @@ interface WebhookRow {
   sources: string | null;
   filter: string | null;
   headers: string | null;
+  header_names: string | null;
   signature: string;
   delivery: string;
   metadata: string | null;
@@ -40,7 +41,8 @@ export function rowToWebhook(r: WebhookRow): Webhook {
     channels: fromJson(r.channels, null),
     sources: fromJson(r.sources, null),
     filter: fromJson(r.filter, null),
-    headers: fromJson(r.headers, null),
+    sealedHeaders: r.headers,
+    headerNames: fromJson<string[] | null>(r.header_names, null) ?? legacyHeaderNames(r.headers),
     signature: fromJson(r.signature, { scheme: "standard" }),
     delivery: fromJson(r.delivery, {} as Webhook["delivery"]),
     metadata: fromJson(r.metadata, null),
@@ -52,17 +54,22 @@ export function rowToWebhook(r: WebhookRow): Webhook {
   };
 }
 
+/** Rows from before migration 0006 hold the header object in plain JSON; their names come from it. */
+function legacyHeaderNames(stored: string | null): string[] | null {
+  return stored !== null && stored.startsWith("{") ? Object.keys(fromJson<Record<string, string>>(stored, {})) : null;
+}
+
 const COLUMNS =
-  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at";
+  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, header_names";
 
 export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
   await db
-    .prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)`)
+    .prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)`)
     .bind(
       w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
-      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
+      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), w.sealedHeaders,
       toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
-      w.lastSuccessAt, w.lastFailureAt,
+      w.lastSuccessAt, w.lastFailureAt, toJson(w.headerNames),
     )
     .run();
 }
@@ -73,13 +80,13 @@ export async function saveWebhook(db: D1Database, w: Webhook): Promise<void> {
     .prepare(
       `UPDATE webhooks SET url = ?3, description = ?4, topics = ?5, active = ?6, status = ?7, disabled_reason = ?8,
          secrets = ?9, channels = ?10, sources = ?11, filter = ?12, headers = ?13, signature = ?14, delivery = ?15,
-         metadata = ?16, updated_at = ?17, deleted_at = ?18
+         metadata = ?16, updated_at = ?17, deleted_at = ?18, header_names = ?19
        WHERE id = ?1 AND account_id = ?2`,
     )
     .bind(
       w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
-      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
-      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt,
+      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), w.sealedHeaders,
+      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt, toJson(w.headerNames),
     )
     .run();
 }
