@@ -7,6 +7,7 @@ import { createApp } from "../lib/openapi";
 import { forgetCachedKeys, requireAuth } from "../middleware/auth";
 import { generateApiKey, sha256Hex } from "../signing/secrets";
 import { syncWebhook } from "../delivery/sync";
+import { forgetAccountSources } from "../ingest/source-cache";
 import * as store from "../store/accounts";
 import { getAccountSettings, updateAccountSettings, type AccountSettings } from "../store/account-settings";
 import { ProfileName } from "../domain/profiles";
@@ -121,7 +122,7 @@ accounts.openapi(
 
 accounts.openapi(
   createRoute({
-    method: "delete", path: "/{id}", tags, security, summary: "Delete an account, revoking its keys and deleting its webhooks",
+    method: "delete", path: "/{id}", tags, security, summary: "Delete an account, revoking its keys and deleting its webhooks and sources",
     request: { params: AccountParams },
     responses: { 200: jsonResponse(z.object({ id: z.string(), deleted: z.literal(true) }), "Deleted"), ...errorResponses },
   }),
@@ -132,6 +133,7 @@ accounts.openapi(
     const now = Date.now();
     if (!(await store.deleteAccount(c.env.DB, id, now))) throw notFound("Account", id);
     forgetCachedKeys();
+    forgetAccountSources(id);
     // Each webhook's Durable Object delivers from its own copy of the config: tell them all.
     await Promise.all(live.map((w) => syncWebhook(c.env, { ...w, deletedAt: now, updatedAt: now })));
     return c.json({ id, deleted: true as const }, 200);

@@ -14,6 +14,7 @@ import { randomToken } from "../domain/ids";
 import { utf8 } from "../lib/encoding";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
+import { requireUtf8Body } from "../middleware/utf8-body";
 import { callsForEventStatement, rowsToCalls } from "../store/calls";
 import { getEvent, listEvents, type StoredEvent } from "../store/events";
 import { listLiveWebhooks } from "../store/webhooks";
@@ -42,8 +43,8 @@ const limitBody = (maxBytes: (max: number) => number): MiddlewareHandler<AppEnv>
       throw new ApiError("payload_too_large", `The request body is larger than this route accepts (payloads are limited to ${c.var.config.MAX_PAYLOAD_BYTES} bytes)`);
     },
   })(c, next);
-events.post("/", arriving, limitBody((max) => max + ENVELOPE_BYTES));
-events.post("/batch", limitBody((max) => Math.max(BATCH_BODY_LIMIT_BYTES, max + ENVELOPE_BYTES)));
+events.post("/", arriving, limitBody((max) => max + ENVELOPE_BYTES), requireUtf8Body());
+events.post("/batch", limitBody((max) => Math.max(BATCH_BODY_LIMIT_BYTES, max + ENVELOPE_BYTES)), requireUtf8Body());
 
 function serialize(payload: unknown, maxBytes: number, path: string): string {
   const text = JSON.stringify(payload);

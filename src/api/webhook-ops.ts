@@ -159,7 +159,7 @@ webhookOpsStatic.openapi(
     const result = await attemptDelivery({
       url: body.url, msgId: eventId, topic: body.topic, attempt: 1, body: payload, contentType: "application/json",
       forwardedHeaders: null, webhookHeaders: null, profile: body.signature ?? { scheme: "standard" },
-      secrets: [{ secret, expiresAt: null }], timeoutMs: DEFAULT_TIMEOUT_MS,
+      secrets: [{ secret, expiresAt: null }], timeoutMs: DEFAULT_TIMEOUT_MS, allowPrivateDestinations: c.var.config.ALLOW_PRIVATE_DESTINATIONS,
     });
     const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
     const call = callOut({

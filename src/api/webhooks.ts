@@ -15,6 +15,8 @@ import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
 import { freshSigningSecret, shownSecret } from "../signing/material";
 import { getAccountSettings } from "../store/account-settings";
+import { HEADER_MASK, isLegacyPlainHeaders, maskHeaders, mergeMasked, openHeaders, sealHeaders, type HeaderValues } from "../signing/sealed-headers";
+import { generateWebhookSecret } from "../signing/secrets";
 import { liveSourceIds } from "../store/sources";
 import * as store from "../store/webhooks";
 
@@ -28,7 +30,7 @@ const security = apiKeySecurity;
 export function webhookOut(w: Webhook, secret?: string): z.infer<typeof WebhookOut> {
   return {
     id: w.id, url: w.url, topics: w.topics, active: w.active, status: w.status, disabledReason: w.disabledReason,
-    description: w.description, channels: w.channels, sources: w.sources, filter: w.filter, headers: w.headers,
+    description: w.description, channels: w.channels, sources: w.sources, filter: w.filter, headers: maskHeaders(w.headerNames),
     profile: w.profile, signature: w.signature, delivery: w.delivery, metadata: w.metadata,
     createdAt: isoTime(w.createdAt)!, updatedAt: isoTime(w.updatedAt)!, deletedAt: isoTime(w.deletedAt),
     ...(secret === undefined ? {} : { secret }),
@@ -64,6 +66,12 @@ async function semanticIssues(
   return issues;
 }
 
+/** The sealed form and the names of a header map (null or {} means none). */
+async function sealedHeaderFields(c: Context<AppEnv>, headers: HeaderValues | null): Promise<Pick<Webhook, "sealedHeaders" | "headerNames">> {
+  const sealedHeaders = await sealHeaders(headers, c.var.config.ENCRYPTION_KEY);
+  return { sealedHeaders, headerNames: sealedHeaders === null ? null : Object.keys(headers!) };
+}
+
 function failIfAny(issues: FieldIssue[]) {
   if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);
 }
@@ -92,13 +100,16 @@ export async function buildWebhook(c: Context<AppEnv>, body: WebhookCreate): Pro
   const profile = body.profile ?? (await getAccountSettings(c.env.DB, c.var.auth.accountId))?.defaultProfile ?? "standard";
   const resolved = resolveSettings(profile, { signature: body.signature, delivery: body.delivery });
   failIfAny(await semanticIssues(c, { ...body, signature: resolved.signature }, body.secret));
+  const masked = Object.entries(body.headers ?? {}).filter(([, v]) => v === HEADER_MASK).map(([k]) => k);
+  failIfAny(masked.map((name) => ({ path: `body.headers.${name}`, message: "is the mask GET shows, not a value; send the header's value", code: "masked_value" })));
   const fresh = await freshSigningSecret(resolved.signature, body.secret);
   const now = Date.now();
   const webhook: Webhook = {
     id: newId("wh"), accountId: c.var.auth.accountId, url: body.url, description: body.description ?? null,
     topics: [...new Set(body.topics)], active: body.active, status: body.active ? "active" : "inactive", disabledReason: null,
     sealedSecrets: await sealJson([fresh.entry] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY),
-    channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null, headers: body.headers ?? null,
+    channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null,
+    ...(await sealedHeaderFields(c, body.headers ?? null)),
     signature: fresh.signature, delivery: resolved.delivery, profile, metadata: body.metadata ?? null,
     createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
   };
@@ -112,7 +123,7 @@ export async function buildWebhook(c: Context<AppEnv>, body: WebhookCreate): Pro
  * answer shows the new secret (or the new public key on the signature).
  */
 export async function applyWebhookPatch(c: Context<AppEnv>, current: Webhook, patch: WebhookUpdate): Promise<{ webhook: Webhook; secret: string | undefined }> {
-  const { delivery: deliveryPatch, active, profile, signature: signaturePatch, ...rest } = patch;
+  const { delivery: deliveryPatch, active, profile, signature: signaturePatch, headers: headersPatch, ...rest } = patch;
   const resolved = profile
     ? resolveSettings(profile, { signature: signaturePatch, delivery: deliveryPatch })
     : { signature: signaturePatch ?? current.signature, delivery: deliveryPatch ? DeliverySettings.parse({ ...current.delivery, ...deliveryPatch }) : current.delivery };
@@ -127,6 +138,16 @@ export async function applyWebhookPatch(c: Context<AppEnv>, current: Webhook, pa
     updatedAt: Date.now(),
   };
   if (patch.topics) next.topics = [...new Set(patch.topics)];
+  if (headersPatch !== undefined) {
+    // Replaces the map; a value sent back as the mask keeps that header's stored value.
+    const stored = await openHeaders(current.sealedHeaders, c.var.config.ENCRYPTION_KEY);
+    const { values, unknownMasked } = mergeMasked(headersPatch ?? {}, stored);
+    failIfAny(unknownMasked.map((name) => ({ path: `body.headers.${name}`, message: "is the mask, but the webhook has no stored value for this header to keep", code: "masked_value" })));
+    Object.assign(next, await sealedHeaderFields(c, headersPatch === null ? null : values));
+  } else if (isLegacyPlainHeaders(current.sealedHeaders)) {
+    // Written before headers were sealed: sealed now that the row is written anyway.
+    Object.assign(next, await sealedHeaderFields(c, await openHeaders(current.sealedHeaders, c.var.config.ENCRYPTION_KEY)));
+  }
   if (active !== undefined) next.disabledReason = null;
   const schemeChanged = next.signature.scheme !== current.signature.scheme;
   if (schemeChanged && next.signature.scheme === "standard" && current.signature.scheme !== "ed25519") {
@@ -260,5 +281,21 @@ webhooks.openapi(
       .map((s) => ({ expiresAt: isoTime(s.expiresAt)!, ...(s.publicKey ? { publicKey: s.publicKey } : {}) }));
     const current = secrets[0]!;
     return c.json({ ...(current.publicKey ? { publicKey: current.publicKey } : { secret: current.secret }), previous }, 200);
+  },
+);
+
+webhooks.openapi(
+  createRoute({
+    method: "get", path: "/{id}/headers", tags, security, summary: "Reveal a webhook's own request headers",
+    description: "Header values are sealed at rest and masked everywhere else; this is the one place they are shown.",
+    request: { params: IdParams },
+    responses: {
+      200: jsonResponse(z.object({ headers: z.record(z.string(), z.string()).nullable() }).openapi("WebhookHeaders"), "The headers sent with every delivery"),
+      ...errorResponses,
+    },
+  }),
+  async (c) => {
+    const w = await loadOr404(c, c.req.valid("param").id);
+    return c.json({ headers: await openHeaders(w.sealedHeaders, c.var.config.ENCRYPTION_KEY) }, 200);
   },
 );

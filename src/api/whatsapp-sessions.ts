@@ -186,6 +186,7 @@ whatsappSessions.openapi(
       const result = await attemptDelivery({
         url: body.url, msgId: eventId, topic, attempt: 1, body: text, contentType: "application/json", forwardedHeaders: null, webhookHeaders: null,
         profile: PROFILES[PROFILE].signature, secrets: [{ secret, expiresAt: null }], timeoutMs: PROFILES[PROFILE].delivery.timeoutMs!,
+        allowPrivateDestinations: c.var.config.ALLOW_PRIVATE_DESTINATIONS,
       });
       const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
       call = callOut({

@@ -1,3 +1,5 @@
+import { destinationProblem } from "../domain/destination";
+import { listenSessionOf } from "../domain/listen-url";
 import { parseRetryAfter } from "../domain/retry";
 import type { SignatureProfile, SigningSecret } from "../domain/webhook";
 import { signDelivery } from "../signing/sign";
@@ -26,6 +28,11 @@ export interface AttemptRequest {
   profile: SignatureProfile;
   secrets: readonly SigningSecret[];
   timeoutMs: number;
+  /**
+   * ALLOW_PRIVATE_DESTINATIONS now. The URL was checked when the webhook was saved, but the
+   * setting may have been turned off since: the rule runs again before every attempt.
+   */
+  allowPrivateDestinations: boolean;
 }
 
 export interface AttemptResult {
@@ -91,6 +98,12 @@ function describeFetchError(err: unknown, timeoutMs: number): string {
 
 export async function attemptDelivery(req: AttemptRequest, nowMs: () => number = Date.now, send: typeof fetch = fetch): Promise<AttemptResult> {
   const startedAt = nowMs();
+  // Refused like a network error: no request leaves, the call log says why, and the delivery
+  // follows the webhook's retry schedule (so fixing the URL or the setting lets it through) until
+  // the schedule is exhausted; it is never retried forever.
+  // A listen session's URL never reaches fetch: the transport hands it to the session's object.
+  const problem = listenSessionOf(req.url) === null ? destinationProblem(req.url, req.allowPrivateDestinations) : null;
+  if (problem) return { httpStatus: null, durationMs: 0, error: `destination refused: url ${problem}`, responseBody: null, retryAfterSeconds: null, startedAt };
   let headers: Headers;
   try {
     headers = await buildHeaders(req, startedAt);

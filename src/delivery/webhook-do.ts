@@ -6,6 +6,7 @@ import { classifyAttempt, nextDelayMs, shouldAutoDisable } from "../domain/retry
 import type { SigningSecret, Webhook } from "../domain/webhook";
 import { getConfig } from "../env";
 import { unsealJson } from "../signing/seal";
+import { openWebhookHeaders } from "../signing/sealed-headers";
 import { disableWebhookStatement, insertCall, insertCallsStatements, webhookHealthStatement } from "../store/calls";
 import { benchEnv } from "../store/d1-counter";
 import { acceptEvents, type IncomingEvent } from "./accept";
@@ -394,8 +395,10 @@ export class WebhookDO extends DurableObject<Env> {
     attemptNo: number,
   ): Promise<AttemptResult> {
     let secrets: SigningSecret[];
+    let webhookHeaders: Record<string, string> | null;
     try {
       secrets = await this.secrets(config);
+      webhookHeaders = await openWebhookHeaders(config, getConfig(this.env).ENCRYPTION_KEY);
     } catch (err) {
       return { httpStatus: null, durationMs: 0, error: `could not read the signing secret: ${String(err)}`.slice(0, 300), responseBody: null, retryAfterSeconds: null, startedAt: Date.now() };
     }
@@ -407,10 +410,10 @@ export class WebhookDO extends DurableObject<Env> {
       body: d.payload,
       contentType: d.contentType,
       forwardedHeaders: d.headers,
-      webhookHeaders: config.headers,
+      webhookHeaders,
       profile: config.signature,
       secrets,
-      timeoutMs: config.delivery.timeoutMs,
+      timeoutMs: config.delivery.timeoutMs, allowPrivateDestinations: getConfig(this.env).ALLOW_PRIVATE_DESTINATIONS,
     }, Date.now, transportFor(this.env, config.url));
   }
 

@@ -1,24 +1,33 @@
 import { z } from "@hono/zod-openapi";
-import { decodeCursor, encodeCursor } from "../store/pagination";
-
-/**
- * A cursor is base64url of an id. atob() alone accepts most strings, so a tampered cursor would
- * silently page from a meaningless position; require a printable id that encodes back to it.
- */
-function isCursor(cursor: string): boolean {
-  const id = decodeCursor(cursor);
-  return id !== null && /^[\x21-\x7e]+$/.test(id) && encodeCursor(id) === cursor;
-}
+import { cursorText } from "../store/pagination";
 
 /** Shared request/response pieces used by every resource. */
-export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ example: 50 }),
-  cursor: z
-    .string()
-    .optional()
-    .refine((c) => c === undefined || isCursor(c), "cursor is not one this API returned")
-    .openapi({ description: "nextCursor from the previous page" }),
-});
+
+/**
+ * Query parameters of every list route. Strict: a parameter the route does not know is a 422
+ * naming it, not silently ignored (`?chanel=x` would otherwise list everything). `limit` is
+ * decimal digits only (coercion would read `0x10` as 16 and `1e1` as 10).
+ *
+ * A cursor must be base64url of printable text that encodes back to itself; each store then
+ * parses its own contents. Both failures answer 400 invalid_cursor (see lib/openapi.ts).
+ */
+export const ListQuery = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^[0-9]{1,4}$/, "must be a decimal integer")
+      .default("50")
+      .transform(Number)
+      .pipe(z.number().int().min(1).max(100))
+      .openapi({ type: "integer", example: 50, description: "1-100, default 50" }),
+    cursor: z
+      .string()
+      .max(1000)
+      .optional()
+      .refine((c) => c === undefined || cursorText(c) !== null, "cursor is not one this API returned")
+      .openapi({ description: "nextCursor from the previous page" }),
+  })
+  .strict();
 
 export const ErrorBody = z
   .object({

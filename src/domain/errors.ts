@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 export const ERROR_STATUS = {
   bad_request: 400,
   invalid_json: 400,
+  invalid_cursor: 400,
   validation_failed: 422,
   unauthorized: 401,
   signature_invalid: 401,
@@ -45,3 +46,9 @@ export class ApiError extends HTTPException {
 
 export const notFound = (what: string, id?: string) =>
   new ApiError("not_found", id ? `${what} ${id} was not found` : `${what} was not found`);
+
+/** A list's `cursor` that this API did not return (tampered, truncated, or from another list). */
+export const invalidCursor = () =>
+  new ApiError("invalid_cursor", "cursor is not one this API returned; start again without it", [
+    { path: "query.cursor", message: "is not a cursor this list returned", code: "invalid_cursor" },
+  ]);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { jsonProblem, PAYLOAD_LIMITS, withinJsonLimits } from "./json-limits";
 import { ClientTopic } from "./topics";
 
 /** Events and their deliveries: request/response schemas and the pure delivery-state logic. */
@@ -10,9 +11,9 @@ export const MAX_BATCH_EVENTS = 100;
 
 const EventId = z.string().min(1).max(200).regex(EVENT_ID, "may only hold letters, digits, _ . : -").openapi({ example: "evt_0mh2k3x9aXbYcZ12" });
 const Channel = z.string().min(1).max(200).openapi({ description: "Routing key (e.g. a WhatsApp session id); webhooks with `channels` only get their channels", example: "5bc99cea8975b95fe7077c64a3312145" });
-const Payload = z
+const Payload = withinJsonLimits(z
   .unknown()
-  .refine((v) => v !== undefined, "payload is required (any JSON value)")
+  .refine((v) => v !== undefined, "payload is required (any JSON value)"), PAYLOAD_LIMITS)
   .openapi({ description: "Any JSON value; serialized once and delivered byte for byte", example: { event: "message.received", text: "Hello!" } });
 
 export const EventCreate = z
@@ -151,7 +152,10 @@ export function deriveDeliveryStates(
 export function payloadOut(payload: string, contentType: string): unknown {
   if (!/\bjson\b/i.test(contentType)) return payload;
   try {
-    return JSON.parse(payload) as unknown;
+    const parsed = JSON.parse(payload) as unknown;
+    // Stored before depth limits existed (or relayed from /in, byte for byte): a document too deep
+    // to serialize again comes back as its text rather than failing the whole page.
+    return jsonProblem(parsed, PAYLOAD_LIMITS) ? payload : parsed;
   } catch {
     return payload;
   }

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { VerificationConfig, type FieldRule, type VerificationType } from "../ingest/verifiers";
+import { withinJsonLimits } from "./json-limits";
 import { ClientTopic } from "./topics";
 
 /**
@@ -64,18 +65,18 @@ const DedupeRule = z
 const MAX_RULES = 5;
 
 /** One rule, or several tried in order (the first that yields a value wins). */
-export const TopicSetting = z
+export const TopicSetting = withinJsonLimits(z
   .union([TopicRule, z.array(TopicRule).min(1).max(MAX_RULES)])
   .nullable()
-  .openapi({ description: "Topic rule(s); null or absent: the provider's default (see resolvedRules). With no match the topic is resolvedRules.fallbackTopic." });
-export const ChannelSetting = z
+  .openapi({ description: "Topic rule(s); null or absent: the provider's default (see resolvedRules). With no match the topic is resolvedRules.fallbackTopic." }));
+export const ChannelSetting = withinJsonLimits(z
   .union([ChannelRule, z.array(ChannelRule).max(MAX_RULES)])
   .nullable()
-  .openapi({ description: "Channel rule(s); [] for no channel; null or absent: the provider's default." });
-export const DedupeSetting = z
+  .openapi({ description: "Channel rule(s); [] for no channel; null or absent: the provider's default." }));
+export const DedupeSetting = withinJsonLimits(z
   .union([DedupeRule, z.array(DedupeRule).max(MAX_RULES)])
   .nullable()
-  .openapi({ description: "Provider event id rule(s), deduplicated for 24 h; [] turns deduplication off; null or absent: the provider's default." });
+  .openapi({ description: "Provider event id rule(s), deduplicated for 24 h; [] turns deduplication off; null or absent: the provider's default." }));
 
 export type RuleInput = { path?: string | undefined; header?: string | undefined; value?: string | undefined };
 export type RuleSetting = RuleInput | RuleInput[] | null;

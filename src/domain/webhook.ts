@@ -2,6 +2,7 @@ import { z } from "@hono/zod-openapi";
 import { FilterSchema } from "./filter";
 import { PROFILES, ProfileName } from "./profiles";
 import { JITTER_RATIO } from "./retry";
+import { withinJsonLimits } from "./json-limits";
 import { TOPIC_PATTERN } from "./topics";
 
 /** The webhook resource: request schemas, the stored shape, and the response shape. */
@@ -111,10 +112,11 @@ const webhookFields = {
     .openapi({ description: "whsec_… (Standard Webhooks) or, for hmac-sha256 profiles, any string of 16+ characters. Generated when absent." }),
   channels: StringList("Only events published on these channels (routing keys, e.g. a WhatsApp session id)").nullable(),
   sources: StringList("Only events from these inbound sources (src_… ids)").nullable(),
-  filter: FilterSchema.nullable(),
-  headers: HeaderMap.nullable(),
+  // Free-form JSON: depth and prototype keys are checked on the raw value first (json-limits.ts).
+  filter: withinJsonLimits(FilterSchema).nullable(),
+  headers: withinJsonLimits(HeaderMap).nullable(),
   signature: SignatureProfile,
-  metadata: Metadata.nullable(),
+  metadata: withinJsonLimits(Metadata).nullable(),
 };
 
 export const WebhookCreate = z
@@ -182,7 +184,10 @@ export interface Webhook {
   channels: string[] | null;
   sources: string[] | null;
   filter: z.infer<typeof FilterSchema> | null;
-  headers: Record<string, string> | null;
+  /** AES-GCM sealed JSON of the webhook's own headers (signing/sealed-headers.ts); null: none. */
+  sealedHeaders: string | null;
+  /** Their names, shown with masked values. */
+  headerNames: string[] | null;
   signature: StoredSignature;
   delivery: DeliverySettings;
   profile: ProfileName;
@@ -206,7 +211,7 @@ export const WebhookOut = z
     channels: z.array(z.string()).nullable(),
     sources: z.array(z.string()).nullable(),
     filter: FilterSchema.nullable(),
-    headers: z.record(z.string(), z.string()).nullable(),
+    headers: z.record(z.string(), z.string()).nullable().openapi({ description: "Names with masked values (••••••); GET /{id}/headers reveals them" }),
     profile: ProfileName,
     signature: SignatureOut.openapi({ description: "Resolved: the profile's, overridden by what was sent" }),
     delivery: DeliverySettings.openapi({ description: "Resolved: hookrelay's defaults, then the profile's, then what was sent" }),

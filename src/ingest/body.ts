@@ -40,15 +40,5 @@ export async function readBodyLimited(request: Request, maxBytes: number): Promi
   return { ok: true, bytes };
 }
 
-// fatal: refuse invalid UTF-8 instead of replacing it; ignoreBOM: keep a leading BOM, since
-// subscribers must receive exactly the bytes the provider signed.
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
-/** The body as text, or null when it is not valid UTF-8 (events are stored as text). */
-export function decodeUtf8(bytes: Uint8Array): string | null {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    return null;
-  }
-}
+// One decoder for every route that takes text: fatal (invalid UTF-8 is refused, not replaced).
+export { decodeUtf8 } from "../lib/encoding";

@@ -32,9 +32,22 @@ export function ruleList(setting: RuleSetting): FieldRule[] | null {
  */
 export const fallbackTopic = (sourceName: string): string => `${sourceSlug(sourceName)}.event`;
 
+const MAX_SLUG_LENGTH = 60;
+
 export function sourceSlug(sourceName: string): string {
-  const slug = sourceName.toLowerCase().replace(/[^a-z0-9_]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60).replace(/-+$/, "");
-  return slug || "source";
+  let slug = "";
+  let pendingDash = false;
+  for (const ch of sourceName.toLowerCase()) {
+    if (/[a-z0-9_]/.test(ch)) {
+      if (pendingDash && slug) slug += "-";
+      pendingDash = false;
+      slug += ch;
+      if (slug.length >= MAX_SLUG_LENGTH) break;
+    } else {
+      pendingDash = true;
+    }
+  }
+  return trimEnd(slug.slice(0, MAX_SLUG_LENGTH), "-") || "source";
 }
 
 export function resolveRules(source: Pick<Source, "name" | "verification" | "topic" | "channel" | "dedupe">): ResolvedRules {
@@ -134,24 +147,62 @@ export class Extractor {
 
 /**
  * A provider's event name as a topic name. Names outside the topic alphabet are rewritten rather
- * than refused (the event is genuine): runs of other characters become `_`, trimmed at the ends
- * ("Message Received!" → `Message_Received`). Provider names in hookrelay's own namespaces
- * (`webhook.*`, `delivery.*`) are prefixed with `prefix` so a provider cannot forge hookrelay's
- * operational events to their subscribers.
+ * than refused (the event is genuine): runs of other characters become `_`, runs of separators
+ * collapse to their first, and `_ . : /` are trimmed at the ends ("Message Received!" →
+ * `Message_Received`). Provider names in hookrelay's own namespaces (`webhook.*`, `delivery.*`) are
+ * prefixed with `prefix` so a provider cannot forge hookrelay's operational events to their
+ * subscribers.
+ *
+ * The value comes from the sender, so the cost is bounded and linear: only the first
+ * MAX_TOPIC_SCAN_CHARS characters are looked at, in one pass that stops once the topic is full
+ * (regex replaces with a `[…]+$` tail backtrack quadratically on a long run, which let one request
+ * hold the isolate for a minute).
  */
 export function toTopicName(raw: string, prefix: string): string | null {
-  let topic = raw;
-  if (!TOPIC_NAME.test(topic) || topic.length > MAX_TOPIC_LENGTH) {
-    topic = raw
-      .replace(/[^A-Za-z0-9_.:/-]+/g, "_")
-      .replace(/([.:/])[.:/]+/g, "$1")
-      .replace(/^[_.:/]+|[_.:/]+$/g, "")
-      .slice(0, MAX_TOPIC_LENGTH)
-      .replace(/[_.:/]+$/, "");
-    if (!TOPIC_NAME.test(topic)) return null;
-  }
-  if (isMetaTopic(topic)) topic = `${prefix}.${topic}`.slice(0, MAX_TOPIC_LENGTH).replace(/[.:/]+$/, "");
+  let topic = raw.length <= MAX_TOPIC_LENGTH && TOPIC_NAME.test(raw) ? raw : rewriteTopic(raw);
+  if (topic === null) return null;
+  if (isMetaTopic(topic)) topic = trimEnd(`${prefix}.${topic}`.slice(0, MAX_TOPIC_LENGTH), SEPARATORS);
   return topic;
+}
+
+/** Characters looked at when rewriting a topic: enough for a 200-character name after collapsing. */
+export const MAX_TOPIC_SCAN_CHARS = 4 * MAX_TOPIC_LENGTH;
+const SEPARATORS = ".:/";
+const TRIMMED = "_.:/";
+const isWordChar = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 /* _ */ || c === 45; /* - */
+
+function trimEnd(text: string, chars: string): string {
+  let end = text.length;
+  while (end > 0 && chars.includes(text[end - 1]!)) end--;
+  return text.slice(0, end);
+}
+
+function rewriteTopic(raw: string): string | null {
+  const input = raw.slice(0, MAX_TOPIC_SCAN_CHARS);
+  let out = "";
+  let lastWasInvalid = false;
+  let lastWasSeparator = false;
+  for (let i = 0; i < input.length && out.length < MAX_TOPIC_LENGTH; i++) {
+    const ch = input[i]!;
+    let emit: string | null;
+    if (isWordChar(input.charCodeAt(i))) {
+      emit = ch;
+      lastWasInvalid = lastWasSeparator = false;
+    } else if (SEPARATORS.includes(ch)) {
+      emit = lastWasSeparator ? null : ch;
+      lastWasSeparator = true;
+      lastWasInvalid = false;
+    } else {
+      emit = lastWasInvalid ? null : "_";
+      lastWasInvalid = true;
+      lastWasSeparator = false;
+    }
+    // Leading `_ . : /` are dropped as they come.
+    if (emit !== null && !(out === "" && TRIMMED.includes(emit))) out += emit;
+  }
+  const topic = trimEnd(out, TRIMMED);
+  return TOPIC_NAME.test(topic) ? topic : null;
 }
 
 export const toChannel = (raw: string): string | null => (raw.length > 0 && raw.length <= MAX_CHANNEL_LENGTH ? raw : null);

@@ -6,10 +6,11 @@ import { unsealSecrets } from "./secrets";
 /**
  * Per-isolate cache of live sources for the ingest hot path, with their secrets already decrypted
  * and their rules resolved, so an inbound request spends its one D1 round trip on storing the
- * event. Entries live `TTL_MS`; the management API calls `forgetSource` after every change, so
- * the isolate that made a change sees it at once and every other isolate within the TTL (a
- * deleted or paused source may still accept events for up to 30 s elsewhere; a rotated-out
- * secret is honoured for its grace period anyway).
+ * event. Entries live `TTL_MS`; the management API calls `forgetSource` after every change (and
+ * `forgetAccountSources` when an account is deleted), so the isolate that made a change sees it
+ * at once and every other isolate within the TTL (a deleted or paused source, or one of a deleted
+ * account, may still accept events for up to 30 s elsewhere; a rotated-out secret is honoured for
+ * its grace period anyway).
  *
  * Misses are cached for a shorter time so a flood of requests to an unknown id does not become a
  * flood of D1 reads. Only settled values are cached, never a lookup in flight: a request awaiting
@@ -37,6 +38,8 @@ interface Entry {
 const cache = new Map<string, Entry>();
 /** Bumped by forgetSource, so a read that started before a change cannot cache stale data. */
 const generations = new Map<string, number>();
+/** Bumped by forgetAccountSources: a read in flight during an account deletion is not cached. */
+let accountGeneration = 0;
 
 async function load(db: D1Database, id: string, encryptionKey: string): Promise<IngestSource | null> {
   const source = await findLiveSource(db, id);
@@ -55,8 +58,9 @@ export async function cachedIngestSource(db: D1Database, id: string, encryptionK
   if (hit && hit.expiresAt > nowMs) return hit.value;
 
   const generation = generations.get(id) ?? 0;
+  const startedAccountGeneration = accountGeneration;
   const value = await load(db, id, encryptionKey);
-  if ((generations.get(id) ?? 0) === generation) {
+  if ((generations.get(id) ?? 0) === generation && accountGeneration === startedAccountGeneration) {
     if (cache.size >= MAX_ENTRIES) {
       // Insertion order approximates age; dropping the oldest tenth keeps this O(1) amortised.
       let drop = Math.ceil(MAX_ENTRIES / 10);
@@ -75,4 +79,12 @@ export function forgetSource(id: string): void {
   cache.delete(id);
   if (generations.size >= MAX_ENTRIES) generations.clear();
   generations.set(id, (generations.get(id) ?? 0) + 1);
+}
+
+/** Called when an account is deleted: every cached source of it is dropped in this isolate. */
+export function forgetAccountSources(accountId: string): void {
+  accountGeneration++;
+  for (const [id, entry] of cache) {
+    if (entry.value?.source.accountId === accountId) forgetSource(id);
+  }
 }

@@ -5,6 +5,19 @@ const decoder = new TextDecoder();
 export const utf8 = (text: string): Uint8Array<ArrayBuffer> => encoder.encode(text) as Uint8Array<ArrayBuffer>;
 export const fromUtf8 = (bytes: Uint8Array): string => decoder.decode(bytes);
 
+// fatal: refuse invalid UTF-8 instead of replacing it; ignoreBOM: keep a leading BOM, since
+// subscribers must receive exactly the bytes the provider signed.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** The bytes as text, or null when they are not valid UTF-8 (events are stored as text). */
+export function decodeUtf8(bytes: Uint8Array): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
 export function toBase64(bytes: Uint8Array): string {
   let binary = "";
   for (let i = 0; i < bytes.length; i += 0x8000) {

@@ -1,7 +1,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { z } from "zod";
 import type { AppEnv } from "../app-env";
-import { ApiError, type FieldIssue } from "../domain/errors";
+import { ApiError, type FieldIssue, invalidCursor } from "../domain/errors";
 
 /** Turns zod issues into `details` entries with dotted field paths (`delivery.timeoutMs`). */
 export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
@@ -29,6 +29,7 @@ export function createApp() {
     defaultHook: (result) => {
       if (!result.success) {
         const where = result.target === "json" ? "body" : result.target;
+        if (where === "query" && result.error.issues.some((i) => i.path[0] === "cursor")) throw invalidCursor();
         throw new ApiError("validation_failed", `The request ${where} is invalid`, fieldIssues(result.error, where));
       }
     },

@@ -31,7 +31,7 @@ export async function createListenWebhook(env: Env, accountId: string, filters: 
     id, accountId, url: listenUrl(id), description: LISTEN_DESCRIPTION,
     topics: [...new Set(filters.topics)], active: true, status: "active", disabledReason: null,
     sealedSecrets: await sealJson([{ secret, expiresAt: null }] satisfies SigningSecret[], encryptionKey),
-    channels: filters.channels, sources: filters.sources, filter: null, headers: null,
+    channels: filters.channels, sources: filters.sources, filter: null, sealedHeaders: null, headerNames: null,
     profile: "standard", signature: { scheme: "standard" }, delivery: DeliverySettings.parse({}), metadata: { hookrelayListen: true },
     createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
   };

@@ -1,6 +1,10 @@
+import { invalidCursor } from "../domain/errors";
+
 /**
  * Cursor pagination over time-ordered ids, newest first. The cursor is the last id of the page
- * (opaque to clients); the next page is everything older than it.
+ * (opaque to clients); the next page is everything older than it. A cursor that does not parse
+ * is refused (400 invalid_cursor) rather than read as "from the start": a client that paged with
+ * a damaged cursor would otherwise see the first page again and loop.
  */
 export interface Page<T> {
   data: T[];
@@ -12,17 +16,50 @@ export interface PageParams {
   cursor?: string | undefined;
 }
 
-export function encodeCursor(id: string): string {
-  return btoa(id).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+const base64url = (text: string) => btoa(text).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+
+/**
+ * A check of the cursor's text (FNV-1a, 32 bits), so an edited or truncated cursor is refused
+ * instead of paging from wherever it happens to point. Integrity against accidents, not a
+ * secret: every list is scoped to the caller's account anyway.
+ */
+function check(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(36).padStart(7, "0");
 }
 
-export function decodeCursor(cursor: string | undefined): string | null {
-  if (!cursor) return null;
+/** `text` (printable ASCII: an id, or `createdAt|id`) as an opaque cursor. */
+export function encodeCursor(text: string): string {
+  return base64url(`${text}.${check(text)}`);
+}
+
+/**
+ * The cursor's text when it is base64url of printable ASCII that encodes back to it and its
+ * check holds, else null.
+ */
+export function cursorText(cursor: string): string | null {
+  let decoded: string;
   try {
-    return atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    decoded = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
   } catch {
     return null;
   }
+  const dot = decoded.lastIndexOf(".");
+  const text = decoded.slice(0, dot);
+  if (dot < 1 || !/^[\x21-\x7e]+$/.test(decoded) || decoded.slice(dot + 1) !== check(text)) return null;
+  return encodeCursor(text) === cursor ? text : null;
+}
+
+/** Ids are `<prefix>_<base62>` (or a built-in word such as the `default` account). */
+const ID_CURSOR = /^(?:[a-z]+_[0-9A-Za-z]+|default)$/;
+
+/** The id an id-ordered list continues after; throws invalid_cursor for anything else. */
+export function decodeCursor(cursor: string | undefined): string | null {
+  if (!cursor) return null;
+  const id = cursorText(cursor);
+  if (id === null || !ID_CURSOR.test(id)) throw invalidCursor();
+  return id;
 }
 
 /** Callers fetch `limit + 1` rows; this trims the extra one and derives the next cursor. */
@@ -40,9 +77,10 @@ export interface TimeCursor {
 }
 
 export function parseTimeCursor(cursor: string | undefined): TimeCursor | null {
-  const raw = decodeCursor(cursor);
-  const match = raw?.match(/^(\d+)\|(.+)$/);
-  return match ? { createdAt: Number(match[1]), id: match[2]! } : null;
+  if (!cursor) return null;
+  const match = cursorText(cursor)?.match(/^(\d{1,16})\|([!-~]{1,200})$/);
+  if (!match) throw invalidCursor();
+  return { createdAt: Number(match[1]), id: match[2]! };
 }
 
 export function toTimePage<R extends { created_at: number; id: string }, T>(rows: R[], limit: number, map: (row: R) => T): Page<T> {

@@ -78,9 +78,18 @@ export async function getSource(db: D1Database, accountId: string, id: string, o
   return row ? rowToSource(row) : null;
 }
 
-/** The ingest route's lookup: by id alone, since the unguessable id in the URL is the credential. */
+/**
+ * The ingest route's lookup: by id alone, since the unguessable id in the URL is the credential.
+ * Only a live source of a live account: a deleted account's sources stop at once.
+ */
 export async function findLiveSource(db: D1Database, id: string): Promise<Source | null> {
-  const row = await db.prepare(`SELECT ${COLUMNS} FROM sources WHERE id = ?1 AND deleted_at IS NULL`).bind(id).first<SourceRow>();
+  const row = await db
+    .prepare(
+      `SELECT ${COLUMNS} FROM sources WHERE id = ?1 AND deleted_at IS NULL
+         AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = sources.account_id AND a.deleted_at IS NULL)`,
+    )
+    .bind(id)
+    .first<SourceRow>();
   return row ? rowToSource(row) : null;
 }
 

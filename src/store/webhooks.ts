@@ -17,6 +17,7 @@ interface WebhookRow {
   sources: string | null;
   filter: string | null;
   headers: string | null;
+  header_names: string | null;
   signature: string;
   delivery: string;
   metadata: string | null;
@@ -42,7 +43,8 @@ export function rowToWebhook(r: WebhookRow): Webhook {
     channels: fromJson(r.channels, null),
     sources: fromJson(r.sources, null),
     filter: fromJson(r.filter, null),
-    headers: fromJson(r.headers, null),
+    sealedHeaders: r.headers,
+    headerNames: fromJson<string[] | null>(r.header_names, null) ?? legacyHeaderNames(r.headers),
     signature: fromJson(r.signature, { scheme: "standard" }),
     // Rows from before delivery.jitter existed get its default.
     delivery: { jitter: JITTER_RATIO, ...fromJson<Partial<Webhook["delivery"]>>(r.delivery, {}) } as Webhook["delivery"],
@@ -56,16 +58,21 @@ export function rowToWebhook(r: WebhookRow): Webhook {
   };
 }
 
+/** Rows from before migration 0006 hold the header object in plain JSON; their names come from it. */
+function legacyHeaderNames(stored: string | null): string[] | null {
+  return stored !== null && stored.startsWith("{") ? Object.keys(fromJson<Record<string, string>>(stored, {})) : null;
+}
+
 const COLUMNS =
-  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, profile";
+  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, profile, header_names";
 
 const insertValues = (w: Webhook) => [
   w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
-  w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
+  w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), w.sealedHeaders,
   toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
-  w.lastSuccessAt, w.lastFailureAt, w.profile,
+  w.lastSuccessAt, w.lastFailureAt, w.profile, toJson(w.headerNames),
 ];
-const PLACEHOLDERS = Array.from({ length: 22 }, (_, i) => `?${i + 1}`).join(", ");
+const PLACEHOLDERS = Array.from({ length: 23 }, (_, i) => `?${i + 1}`).join(", ");
 
 export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
   await db.prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (${PLACEHOLDERS})`).bind(...insertValues(w)).run();
@@ -92,13 +99,13 @@ export async function saveWebhook(db: D1Database, w: Webhook): Promise<void> {
     .prepare(
       `UPDATE webhooks SET url = ?3, description = ?4, topics = ?5, active = ?6, status = ?7, disabled_reason = ?8,
          secrets = ?9, channels = ?10, sources = ?11, filter = ?12, headers = ?13, signature = ?14, delivery = ?15,
-         metadata = ?16, updated_at = ?17, deleted_at = ?18, profile = ?19
+         metadata = ?16, updated_at = ?17, deleted_at = ?18, profile = ?19, header_names = ?20
        WHERE id = ?1 AND account_id = ?2`,
     )
     .bind(
       w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
-      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), toJson(w.headers),
-      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt, w.profile,
+      w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), w.sealedHeaders,
+      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt, w.profile, toJson(w.headerNames),
     )
     .run();
 }

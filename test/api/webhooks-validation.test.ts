@@ -369,6 +369,8 @@ describe("list query validation", () => {
 
   it.each(["!!!", "garbage", "AAAA", "bm90LWFuLWlk="])("refuses the cursor %s, which this API never returned", async (cursor) => {
     const res = await call("GET", `/api/webhooks?cursor=${encodeURIComponent(cursor)}`, { key: acct.key });
-    expect(paths(invalid(res))).toEqual(["query.cursor"]);
+    expect(res.status, res.text).toBe(400);
+    expect(res.json.error.code).toBe("invalid_cursor");
+    expect(paths(res.json.error.details)).toEqual(["query.cursor"]);
   });
 });

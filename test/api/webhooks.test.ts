@@ -91,12 +91,15 @@ describe("POST /api/webhooks", () => {
     };
     const res = await call("POST", "/api/webhooks", { key: acct.key, body });
     expect(res.status).toBe(201);
-    const { secret, ...stored } = body;
+    const { secret, headers, ...rest } = body;
+    // Header values are secrets: shown masked, revealed by GET /{id}/headers.
+    const stored = { ...rest, headers: { "X-Tenant": "••••••", Authorization: "••••••" } };
     expect(res.json).toMatchObject({ ...stored, active: true, status: "active", description: null });
     expect(res.json.secret).toBe(secret);
 
     const got = await call("GET", `/api/webhooks/${res.json.id}`, { key: acct.key });
     expect(got.json).toMatchObject(stored);
+    expect((await call("GET", `/api/webhooks/${res.json.id}/headers`, { key: acct.key })).json).toEqual({ headers });
   });
 
   it("fills the hmac-sha256 profile's header, prefix and encoding defaults", async () => {

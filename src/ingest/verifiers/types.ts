@@ -28,33 +28,35 @@ const Tolerance = z
 
 const Prefix = z.string().max(64).optional();
 
+// Strict like every other request object: an unknown field (a typo such as `tolerance`) is a 422,
+// not silently dropped.
 export const VerificationConfig = z
   .discriminatedUnion("type", [
-    z.object({ type: z.literal("standard-webhooks"), toleranceSeconds: Tolerance }),
-    z.object({ type: z.literal("stripe"), toleranceSeconds: Tolerance }),
-    z.object({ type: z.literal("github") }),
-    z.object({ type: z.literal("shopify") }),
-    z.object({ type: z.literal("slack"), toleranceSeconds: Tolerance }),
+    z.object({ type: z.literal("standard-webhooks"), toleranceSeconds: Tolerance }).strict(),
+    z.object({ type: z.literal("stripe"), toleranceSeconds: Tolerance }).strict(),
+    z.object({ type: z.literal("github") }).strict(),
+    z.object({ type: z.literal("shopify") }).strict(),
+    z.object({ type: z.literal("slack"), toleranceSeconds: Tolerance }).strict(),
     z.object({
       type: z.literal("hmac"),
       header: HeaderName,
       prefix: Prefix.openapi({ description: "Text before the digest in the header, such as `sha256=`", example: "sha256=" }),
       encoding: z.enum(["hex", "base64"]).default("hex"),
       algorithm: z.enum(["sha256", "sha1"]).default("sha256"),
-    }),
+    }).strict(),
     z.object({
       type: z.literal("basic"),
       // RFC 7617: the user-id cannot contain a colon. The password is the source's secret.
       username: z.string().min(1).max(200).regex(/^[^:]*$/, "cannot contain ':'"),
-    }),
+    }).strict(),
     z.object({
       type: z.literal("api-key"),
       header: HeaderName,
       prefix: Prefix.openapi({ description: "Text before the key in the header, such as `Bearer `", example: "Bearer " }),
-    }),
-    z.object({ type: z.literal("none") }),
-    z.object({ type: z.literal("vobiz") }),
-    z.object({ type: z.literal("whatsapp-api") }),
+    }).strict(),
+    z.object({ type: z.literal("none") }).strict(),
+    z.object({ type: z.literal("vobiz") }).strict(),
+    z.object({ type: z.literal("whatsapp-api") }).strict(),
   ])
   .openapi("VerificationConfig", {
     description: "How inbound requests are authenticated. Secrets are set separately and may be rotated (a list).",
