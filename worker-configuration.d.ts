@@ -6,6 +6,7 @@ interface __BaseEnv_Env {
 	DELIVERIES: Queue;
 	MAX_PAYLOAD_BYTES: "262144";
 	RETENTION_DAYS: "30";
+	EVENT_SHARDS: "1";
 	RESTORE_WINDOW_DAYS: "30";
 	PUBLIC_BASE_URL: "";
 	ADMIN_API_KEY: string;
@@ -27,7 +28,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "MAX_PAYLOAD_BYTES" | "RETENTION_DAYS" | "RESTORE_WINDOW_DAYS" | "PUBLIC_BASE_URL" | "ADMIN_API_KEY" | "ENCRYPTION_KEY" | "ALLOW_PRIVATE_DESTINATIONS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "MAX_PAYLOAD_BYTES" | "RETENTION_DAYS" | "EVENT_SHARDS" | "RESTORE_WINDOW_DAYS" | "PUBLIC_BASE_URL" | "ADMIN_API_KEY" | "ENCRYPTION_KEY" | "ALLOW_PRIVATE_DESTINATIONS">> {}
 }
 declare module "*.txt" {
 	const value: string;
