@@ -79,6 +79,9 @@ export class EventStore extends DurableObject<Env> {
           (r.dedupeKey ? previous.sourceKeys[sourceKey(r.sourceId, r.dedupeKey)] : undefined) ??
           null);
 
+    // The await let other events in: an alarm may have purged a partition written at a time
+    // already past retention (only tests and clock skew do that). Start it again, then decide.
+    if (!this.meta) await this.init(p, nowMs);
     return this.ctx.storage.transactionSync(() =>
       rows.map((r): AcceptVerdict => {
         const first = local(r) ?? earlier(r);

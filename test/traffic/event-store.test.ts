@@ -6,6 +6,7 @@ import { idTimeMs } from "../../src/domain/ids";
 import { partitionExpiresAt } from "../../src/traffic/event-store";
 import { eventStore, findEvent } from "../../src/traffic/events";
 import { shardOf, WINDOW_MS, windowOf, windowStart } from "../../src/traffic/partitions";
+import { waitFor } from "../delivery/helpers";
 import { call, newAccount } from "../support/http";
 import { storedEvents } from "../support/events";
 
@@ -142,8 +143,7 @@ describe.concurrent("EventStore retention", () => {
     const oldStub = eventStore(env, acct.id, windowOf(oldNow), 0);
     // The alarm is due already (end of that day + RETENTION_DAYS is past); run it if it has not run yet.
     expect(partitionExpiresAt(windowOf(oldNow), retentionDays)).toBeLessThan(Date.now());
-    await runDurableObjectAlarm(oldStub);
-    expect(await oldStub.get(gone!.id)).toBeNull();
+    await waitFor("the old partition's alarm", async () => (await runDurableObjectAlarm(oldStub), await oldStub.get(gone!.id)), (e) => e === null);
     expect(await runInDurableObject(oldStub, (_i, state) => state.storage.sql.exec(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'`).toArray())).toEqual([]);
     const rows = await env.DB.prepare(`SELECT window FROM event_partitions WHERE account_id = ?`).bind(acct.id).all<{ window: number }>();
     expect(rows.results.map((r) => r.window)).toEqual([windowOf(Date.now())]);
