@@ -93,7 +93,11 @@ export async function storeEvents(env: Env, items: AccountEvent[], now = Date.no
   });
 
   const topicsByAccount = new Map<string, IncomingEvent[]>();
-  for (const { accountId, event } of items) topicsByAccount.set(accountId, [...(topicsByAccount.get(accountId) ?? []), event]);
+  for (const { accountId, event } of items) {
+    const list = topicsByAccount.get(accountId);
+    if (list) list.push(event);
+    else topicsByAccount.set(accountId, [event]);
+  }
   const added: string[] = [];
   const catalog: D1PreparedStatement[] = [];
   for (const [accountId, events] of topicsByAccount) {

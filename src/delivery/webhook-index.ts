@@ -32,9 +32,11 @@ export const webhookIndexStats = { hits: 0, misses: 0, lookups: 0 };
 export async function candidateWebhooks(db: D1Database, keys: readonly ChannelKey[], nowMs: number): Promise<Map<string, Webhook[]>> {
   const out = new Map<string, Webhook[]>();
   const missing: ChannelKey[] = [];
+  const seen = new Set<string>();
   for (const k of keys) {
     const key = channelKeyOf(k);
-    if (out.has(key) || missing.some((m) => m.accountId === k.accountId && m.channel === k.channel)) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
     const entry = byAccount.get(k.accountId)?.get(k.channel);
     if (entry && nowMs - entry.fetchedAt < WEBHOOK_INDEX_TTL_MS && nowMs >= entry.fetchedAt) {
       webhookIndexStats.hits += 1;

@@ -35,6 +35,10 @@ const MAX_ID_TRIES_PER_SHARD = 1000;
  * id is drawn until it hashes to that same shard. Every event therefore has shard = shardOf(id),
  * and a generated id also names its window (its time prefix is `nowMs`): GET by such an id is one
  * object read.
+ *
+ * With EVENT_SHARDS > 1 a dedupe key is only seen on its identity's shard: an event sent with both
+ * an `id` and an Idempotency-Key is placed by the id, so a retry that repeats the key but not the
+ * id may land elsewhere. Retries that repeat what they sent (the documented use) always match.
  */
 export function placeEvent(e: Routable, shards: number, nowMs: number): Placement {
   if (e.id) return { id: e.id, generatedId: false, shard: shardOf(e.id, shards) };
