@@ -127,6 +127,7 @@ const ListEventsQuery = ListQuery.extend({
 events.openapi(
   createRoute({
     method: "get", path: "/", tags, security, summary: "List events, newest first",
+    description: "Ordered by creation time, then id; the cursor is the last event's pair, so pages do not move while new events arrive.",
     request: { query: ListEventsQuery },
     responses: { 200: jsonResponse(pageOf(EventOut, "EventPage"), "A page of events (payloads with includePayload=true)"), ...errorResponses },
   }),
@@ -142,6 +143,8 @@ events.openapi(
 events.openapi(
   createRoute({
     method: "get", path: "/{id}", tags, security, summary: "Get an event and its delivery state at each webhook",
+    description:
+      "An id hookrelay generated names the day it was stored in, so it is one read. A publisher-chosen id is looked for in the account's days newest first (slower, at most one read per retained day).",
     request: { params: IdParams },
     responses: { 200: jsonResponse(EventDetailOut, "The event, with one delivery state per matched webhook"), ...errorResponses },
   }),
