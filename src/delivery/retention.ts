@@ -1,6 +1,6 @@
 import { getConfig } from "../env";
 import { purgeCallsBefore } from "../store/calls";
-import { expiredPartitions, recentPartitions } from "../store/event-partitions";
+import { expiredPartitions, recentPartitions, type PartitionRow } from "../store/event-partitions";
 import { eventStore } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
 import { enqueueFanout } from "./accept";
@@ -26,8 +26,12 @@ const SWEEP_MIN_AGE_MS = 60_000;
 /** Older unfanned events are not swept any more: they have been re-tried for a day (dead letters hold the rest). */
 const SWEEP_MAX_AGE_MS = 24 * 3_600_000;
 const HARD_DELETES_PER_RUN = 100;
-/** Partitions the sweeper reads per run (every account's, of the last 24 h), and at once. */
-const SWEEP_MAX_PARTITIONS = 5000;
+/**
+ * Partitions the sweeper reads per run (every account's, of the last 24 h: about two per account
+ * and shard), read from the registry a page at a time, and how many it asks at once.
+ */
+const SWEEP_MAX_PARTITIONS = 50_000;
+const PARTITIONS_PER_PAGE = 1000;
 const PARTITION_CONCURRENCY = 16;
 /** Expired partitions the retention backstop purges per run. */
 const PURGES_PER_RUN = 200;
@@ -54,7 +58,12 @@ export async function runCron(env: Env, scheduledTimeMs: number, opts: { retenti
  */
 export async function sweepUnfanned(env: Env, nowMs: number): Promise<number> {
   const after = nowMs - SWEEP_MAX_AGE_MS;
-  const parts = await recentPartitions(env.DB, windowOf(after), SWEEP_MAX_PARTITIONS);
+  const parts: PartitionRow[] = [];
+  while (parts.length < SWEEP_MAX_PARTITIONS) {
+    const page = await recentPartitions(env.DB, windowOf(after), parts.at(-1) ?? null, PARTITIONS_PER_PAGE);
+    parts.push(...page);
+    if (page.length < PARTITIONS_PER_PAGE) break;
+  }
   let total = 0;
   await forEachBounded(parts, PARTITION_CONCURRENCY, async (p) => {
     try {

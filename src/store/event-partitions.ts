@@ -39,11 +39,18 @@ export async function accountPartitions(db: D1Database, accountId: string, minWi
   return results.map(toPartition);
 }
 
-/** Every account's partitions from `minWindow` on (the sweeper's last 24 h), bounded. */
-export async function recentPartitions(db: D1Database, minWindow: number, limit: number): Promise<PartitionRow[]> {
+/**
+ * Every account's partitions from `minWindow` on (the sweeper's last 24 h), a page at a time in
+ * (window, account, shard) order; pass the last row of a page as `after` for the next.
+ */
+export async function recentPartitions(db: D1Database, minWindow: number, after: PartitionRow | null, limit: number): Promise<PartitionRow[]> {
   const { results } = await db
-    .prepare(`SELECT account_id, window, shard, shards FROM event_partitions WHERE window >= ?1 ORDER BY window, account_id, shard LIMIT ?2`)
-    .bind(minWindow, limit)
+    .prepare(
+      `SELECT account_id, window, shard, shards FROM event_partitions
+       WHERE window >= ?1 AND (?2 IS NULL OR (window, account_id, shard) > (?2, ?3, ?4))
+       ORDER BY window, account_id, shard LIMIT ?5`,
+    )
+    .bind(minWindow, after?.window ?? null, after?.accountId ?? null, after?.shard ?? null, limit)
     .all<Row>();
   return results.map(toPartition);
 }
