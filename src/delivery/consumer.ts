@@ -28,6 +28,7 @@ const ENQUEUE_CONCURRENCY = 32;
  * close, so jobs are split in chunks of about this many payload characters.
  */
 const MAX_JOB_CHARS_PER_RPC = 8 * 1024 * 1024;
+const MAX_LOAD_CHARS_PER_RPC = 16 * 1024 * 1024;
 const MAX_RETRY_DELAY_SECONDS = 300;
 
 export const DLQ_SUFFIX = "-dlq";
@@ -70,10 +71,15 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
   const failedMessages = new Set<number>();
   const partitions = groupByPartition(valid.map((v) => v.body));
   const events: (StoredEvent | null)[] = valid.map(() => null);
+  // An RPC answer is capped (32 MiB): ask for at most this many payloads of the largest size at once.
+  const idsPerLoad = Math.max(1, Math.floor(MAX_LOAD_CHARS_PER_RPC / getConfig(env).MAX_PAYLOAD_BYTES));
   await Promise.all(
     partitions.map(async (p) => {
       try {
-        const found = new Map((await eventStore(env, p.accountId, p.window, p.shard).load(p.indexes.map((i) => valid[i]!.body.eventId))).map((e) => [e.id, e]));
+        const stub = eventStore(env, p.accountId, p.window, p.shard);
+        const ids = p.indexes.map((i) => valid[i]!.body.eventId);
+        const chunks = Array.from({ length: Math.ceil(ids.length / idsPerLoad) }, (_, n) => ids.slice(n * idsPerLoad, (n + 1) * idsPerLoad));
+        const found = new Map((await Promise.all(chunks.map((chunk) => stub.load(chunk)))).flat().map((e) => [e.id, e]));
         for (const i of p.indexes) events[i] = found.get(valid[i]!.body.eventId) ?? null;
       } catch (err) {
         console.error(JSON.stringify({ msg: "event load failed; retrying its messages", partition: [p.accountId, p.window, p.shard], error: String(err) }));

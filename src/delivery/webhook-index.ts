@@ -38,7 +38,8 @@ export async function candidateWebhooks(db: D1Database, keys: readonly ChannelKe
     if (seen.has(key)) continue;
     seen.add(key);
     const entry = byAccount.get(k.accountId)?.get(k.channel);
-    if (entry && nowMs - entry.fetchedAt < WEBHOOK_INDEX_TTL_MS && nowMs >= entry.fetchedAt) {
+    // An entry fetched "after" nowMs (a caller with an older clock) is fresh for it too.
+    if (entry && nowMs - entry.fetchedAt < WEBHOOK_INDEX_TTL_MS) {
       webhookIndexStats.hits += 1;
       out.set(key, entry.webhooks);
     } else {
