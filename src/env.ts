@@ -20,10 +20,14 @@ const ConfigSchema = z.object({
         return false;
       }
     }, "ENCRYPTION_KEY must be 32 random bytes, base64-encoded (openssl rand -base64 32)"),
-  // Each event is one D1 row, and D1 refuses a value over 2 MB (a payload is also escaped once on
-  // the way in): 1 MiB leaves room for both.
-  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(1_048_576, "MAX_PAYLOAD_BYTES is at most 1048576 (1 MiB): each event is one D1 row, limited to 2 MB").default(262_144),
+  // Each event is one row in an EventStore object's SQLite, which refuses a value over 2 MB (and a
+  // payload is escaped once inside JSON on the way to a WebhookDO): 1 MiB leaves room for both.
+  MAX_PAYLOAD_BYTES: z.coerce.number().int().positive().max(1_048_576, "MAX_PAYLOAD_BYTES is at most 1048576 (1 MiB): each event is one Durable Object SQLite row, limited to 2 MB").default(262_144),
   RETENTION_DAYS: z.coerce.number().int().positive().default(30),
+  // EventStore objects per account and UTC day (src/traffic/partitions.ts). One object serves about
+  // 1,000 requests/s, and a group-commit round or a consumer batch is one request for many events:
+  // raise this when one account's request rate to one day's object nears that.
+  EVENT_SHARDS: z.coerce.number().int().min(1).max(64, "EVENT_SHARDS is at most 64").default(1),
   RESTORE_WINDOW_DAYS: z.coerce.number().int().positive().default(30),
   ALLOW_PRIVATE_DESTINATIONS: boolFlag,
   PUBLIC_BASE_URL: z.string().default(""),

@@ -7,7 +7,7 @@ import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } f
 import { checkEventSchemas } from "../delivery/topic-schemas";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import {
-  deliveryStateOut, deriveDeliveryStates, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut, TimeQuery,
+  deliveryStateOut, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut, TimeQuery,
 } from "../domain/event";
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
 import { randomToken } from "../domain/ids";
@@ -15,14 +15,16 @@ import { utf8 } from "../lib/encoding";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { requireUtf8Body } from "../middleware/utf8-body";
-import { callsForEventStatement, rowsToCalls } from "../store/calls";
-import { getEvent, listEvents, type StoredEvent } from "../store/events";
-import { listLiveWebhooks } from "../store/webhooks";
+import { liveWebhooksByIds } from "../store/webhook-channels";
+import type { StoredEvent } from "../traffic/event-types";
+import { findEvent, listAccountEvents } from "../traffic/events";
+import { deliveryStatesFor } from "./event-deliveries";
 
 /**
  * Publishing and reading events. POST is the hot path: validate, serialize the payload once (that
  * string is the exact body every subscriber receives), and hand it to the isolate's group commit:
- * one D1 round trip and one queue send shared with the other requests in flight, no outbound fetch.
+ * one EventStore round trip and one queue send shared with the other requests in flight, no
+ * outbound fetch. Reads go to the EventStore partitions (src/traffic/events.ts).
  */
 export const events = createApp();
 events.use("*", requireAuth());
@@ -129,12 +131,13 @@ const ListEventsQuery = ListQuery.extend({
 events.openapi(
   createRoute({
     method: "get", path: "/", tags, security, summary: "List events, newest first",
+    description: "Ordered by creation time, then id; the cursor is the last event's pair, so pages do not move while new events arrive.",
     request: { query: ListEventsQuery },
     responses: { 200: jsonResponse(pageOf(EventOut, "EventPage"), "A page of events (payloads with includePayload=true)"), ...errorResponses },
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const page = await listEvents(c.env.DB, c.var.auth.accountId, {
+    const page = await listAccountEvents(c.env, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, topic: q.topic, channel: q.channel, sourceId: q.sourceId, sinceMs: q.since, untilMs: q.until, includePayload: q.includePayload,
     });
     return c.json({ data: page.data.map((e) => eventOut(e, q.includePayload === true)), nextCursor: page.nextCursor }, 200);
@@ -144,15 +147,17 @@ events.openapi(
 events.openapi(
   createRoute({
     method: "get", path: "/{id}", tags, security, summary: "Get an event and its delivery state at each webhook",
+    description:
+      "An id hookrelay generated names the day it was stored in, so it is one read. A publisher-chosen id is looked for in the account's days newest first (slower, at most one read per retained day).",
     request: { params: IdParams },
     responses: { 200: jsonResponse(EventDetailOut, "The event, with one delivery state per matched webhook"), ...errorResponses },
   }),
   async (c) => {
     const { id } = c.req.valid("param");
     const accountId = c.var.auth.accountId;
-    const [event, calls] = await Promise.all([getEvent(c.env.DB, accountId, id), callsForEventStatement(c.env.DB, accountId, id).all()]);
+    const event = await findEvent(c.env, accountId, id);
     if (!event) throw notFound("Event", id);
-    const states = deriveDeliveryStates(event.webhookIds ?? [], rowsToCalls(calls.results));
+    const states = await deliveryStatesFor(c.env, event);
     return c.json({ ...eventOut(event, true), deliveries: states.map(deliveryStateOut) }, 200);
   },
 );
@@ -179,11 +184,11 @@ events.openapi(
     const { id } = c.req.valid("param");
     const body = (c.req.valid("json") as z.infer<typeof ReplayBody> | undefined) ?? {};
     const accountId = c.var.auth.accountId;
-    const event = await getEvent(c.env.DB, accountId, id);
+    const event = await findEvent(c.env, accountId, id);
     if (!event) throw notFound("Event", id);
     const webhookIds = body.webhookIds ? [...new Set(body.webhookIds)] : null;
     if (webhookIds) {
-      const live = new Set((await listLiveWebhooks(c.env.DB, [accountId])).map((w) => w.id));
+      const live = new Set((await liveWebhooksByIds(c.env.DB, accountId, webhookIds)).map((w) => w.id));
       const issues: FieldIssue[] = [];
       body.webhookIds!.forEach((w, i) => {
         if (!live.has(w)) issues.push({ path: `body.webhookIds.${i}`, message: `webhook ${w} does not exist in this account`, code: "unknown_webhook" });
@@ -191,7 +196,7 @@ events.openapi(
       if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);
     }
     const replayId = `rpl_${randomToken(16)}`;
-    await enqueueFanout(c.env, [{ type: "fanout", accountId, eventId: event.id, replayId, ...(webhookIds ? { webhookIds } : {}) }]);
+    await enqueueFanout(c.env, [{ type: "fanout", accountId, eventId: event.id, window: event.window, shard: event.shard, replayId, ...(webhookIds ? { webhookIds } : {}) }]);
     return c.json({ eventId: event.id, replayId, webhookIds }, 202);
   },
 );

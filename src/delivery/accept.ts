@@ -1,19 +1,22 @@
-import { newId } from "../domain/ids";
+import { getConfig } from "../env";
 import { BUILT_IN_TOPIC_NAMES } from "../domain/topic-catalog";
-import { firstDuplicates, insertEventsStatements } from "../store/events";
 import { addSeenTopics } from "../store/topics";
+import type { NewEventRow, PartitionRef } from "../traffic/event-types";
+import { eventStore, placeEvent } from "../traffic/events";
+import { windowOf } from "../traffic/partitions";
 import type { FanoutMessage } from "./messages";
 
 /**
  * The accepting side of the hot path: POST /api/events and /in/:source reach it through the
- * isolate's group commit (group-commit.ts, which shares a round trip among concurrent requests),
- * /api/events/batch and the meta-events directly. One D1 round trip, one multi-row INSERT, stores
- * the events and dedupes them (by id, Idempotency-Key or the provider's event id) and adds unseen
- * topics to the catalog; then one queue send hands them to the consumer. No outbound fetch happens
- * here.
+ * isolate's group commit (group-commit.ts, which shares a round among concurrent requests),
+ * /api/events/batch and the meta-events directly. One `accept` RPC per EventStore partition
+ * (src/traffic/event-store.ts), all in parallel, stores the events and dedupes them (by id,
+ * Idempotency-Key or the provider's event id, 24 h); then one queue send hands the new ones to the
+ * consumer. Nothing is written to D1 per event (topics first seen go to the catalog, once each).
+ * No outbound fetch happens here.
  *
  * If the queue send fails the events are still stored (unfanned); the cron sweeper re-enqueues
- * events left unfanned, so an accepted event is never lost.
+ * events left unfanned from the partitions, so an accepted event is never lost.
  */
 export interface IncomingEvent {
   id?: string | null;
@@ -57,52 +60,71 @@ export interface AccountEvent {
   event: IncomingEvent;
 }
 
+/** Stores and queues one account's events; throws if any of them could not be stored. */
 export async function acceptEvents(env: Env, accountId: string, events: IncomingEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
-  return storeEvents(env, events.map((event) => ({ accountId, event })), now);
+  const verdicts = await storeEvents(env, events.map((event) => ({ accountId, event })), now);
+  const failed = verdicts.find((v) => !isAccepted(v));
+  if (failed) throw failed;
+  return verdicts as AcceptedEvent[];
 }
 
-/** Stores events of any accounts in one `db.batch`, then queues the new ones (see file header). */
-export async function storeEvents(env: Env, items: AccountEvent[], now = Date.now()): Promise<AcceptedEvent[]> {
-  const ids = items.map(({ event }) => event.id ?? newId("evt"));
-  const statements = insertEventsStatements(
-    env.DB,
-    items.map(({ accountId, event: e }, i) => ({
-      accountId, id: ids[i]!, topic: e.topic, channel: e.channel ?? null, sourceId: e.sourceId ?? null, idempotencyKey: e.idempotencyKey ?? null,
-      dedupeKey: e.dedupeKey ?? null, contentType: e.contentType, payload: e.payload, headers: e.headers ? JSON.stringify(e.headers) : null,
-      excludeWebhookId: e.excludeWebhookId ?? null,
-    })),
-    now,
-  );
-  const inserts = statements.length;
+/**
+ * Stores events of any accounts: grouped by partition (account, window of `now`, shard of each
+ * event's dedupe identity), one `accept` RPC per partition, all at once; then one queue send for
+ * the new ones. Partitions fail alone: a request whose events all went into partitions that
+ * answered gets its verdicts, one with an event in a partition that failed gets the error (a
+ * retry with the same id or key is then answered `duplicate` for what was stored).
+ */
+export async function storeEvents(env: Env, items: AccountEvent[], now = Date.now()): Promise<(AcceptedEvent | Error)[]> {
+  const shards = getConfig(env).EVENT_SHARDS;
+  const window = windowOf(now);
+  const groups = new Map<string, { ref: PartitionRef; rows: NewEventRow[]; indexes: number[] }>();
+  items.forEach(({ accountId, event: e }, i) => {
+    const place = placeEvent(e, shards, now);
+    const name = `${accountId}\u0000${place.shard}`;
+    let group = groups.get(name);
+    if (!group) groups.set(name, (group = { ref: { accountId, window, shard: place.shard, shards }, rows: [], indexes: [] }));
+    group.indexes.push(i);
+    group.rows.push({
+      id: place.id, generatedId: place.generatedId, topic: e.topic, channel: e.channel ?? null, sourceId: e.sourceId ?? null,
+      idempotencyKey: e.idempotencyKey ?? null, dedupeKey: e.dedupeKey ?? null, contentType: e.contentType, payload: e.payload,
+      headers: e.headers ? JSON.stringify(e.headers) : null, excludeWebhookId: e.excludeWebhookId ?? null,
+    });
+  });
+
   const topicsByAccount = new Map<string, IncomingEvent[]>();
   for (const { accountId, event } of items) {
-    const list = topicsByAccount.get(accountId) ?? [];
-    list.push(event);
-    topicsByAccount.set(accountId, list);
+    const list = topicsByAccount.get(accountId);
+    if (list) list.push(event);
+    else topicsByAccount.set(accountId, [event]);
   }
   const added: string[] = [];
+  const catalog: D1PreparedStatement[] = [];
   for (const [accountId, events] of topicsByAccount) {
     const topics = newTopics(accountId, events);
-    if (topics.length) statements.push(addSeenTopics(env.DB, accountId, topics, now));
+    if (topics.length) catalog.push(addSeenTopics(env.DB, accountId, topics, now));
     for (const t of topics) added.push(`${accountId}\u0000${t}`);
   }
-  const results = await env.DB.batch<{ account_id: string; id: string }>(statements);
-  for (const key of added) seenTopics.add(key);
 
-  // RETURNING names the rows that went in (in no set order); the rest hit a unique key. Of two
-  // events of one round with the same id, the first went in.
-  const inserted = new Set<string>();
-  for (const result of results.slice(0, inserts)) for (const row of result.results) inserted.add(`${row.account_id}\u0000${row.id}`);
-  const accepted: AcceptedEvent[] = items.map(({ accountId, event }, i) => ({
-    id: ids[i]!,
-    topic: event.topic,
-    createdAt: now,
-    duplicate: !inserted.delete(`${accountId}\u0000${ids[i]}`),
-  }));
+  const verdicts: (AcceptedEvent | Error)[] = items.map(() => new Error("not stored"));
+  const fresh: FanoutMessage[] = [];
+  await Promise.all([
+    // Topics first seen by this isolate: tenant-scale (once per topic), beside the events.
+    catalog.length ? env.DB.batch(catalog).then(() => added.forEach((k) => seenTopics.add(k)), (err) => logTopicFailure(err)) : null,
+    ...[...groups.values()].map(async (g) => {
+      try {
+        const answers = await eventStore(env, g.ref.accountId, g.ref.window, g.ref.shard).accept(g.ref, g.rows, now);
+        answers.forEach((a, n) => {
+          verdicts[g.indexes[n]!] = a;
+          if (!a.duplicate) fresh.push({ type: "fanout", accountId: g.ref.accountId, eventId: a.id, window: g.ref.window, shard: g.ref.shard });
+        });
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        for (const i of g.indexes) verdicts[i] = error;
+      }
+    }),
+  ]);
 
-  if (accepted.some((a) => a.duplicate)) await resolveDuplicates(env.DB, items, accepted);
-
-  const fresh = accepted.flatMap((a, i) => (a.duplicate ? [] : [{ type: "fanout" as const, accountId: items[i]!.accountId, eventId: a.id }]));
   if (fresh.length) {
     try {
       await enqueueFanout(env, fresh);
@@ -111,23 +133,15 @@ export async function storeEvents(env: Env, items: AccountEvent[], now = Date.no
       console.error(JSON.stringify({ msg: "queue send failed; events left for the sweeper", count: fresh.length, error: String(err) }));
     }
   }
-  return accepted;
+  return verdicts;
 }
 
-/** A duplicate answers with the first event's id and time (rare path: a second round trip). */
-async function resolveDuplicates(db: D1Database, items: AccountEvent[], accepted: AcceptedEvent[]) {
-  const indexes = accepted.flatMap((a, i) => (a.duplicate ? [i] : []));
-  const found = await firstDuplicates(
-    db,
-    indexes.map((i) => {
-      const { accountId, event: e } = items[i]!;
-      return { accountId, id: accepted[i]!.id, idempotencyKey: e.idempotencyKey ?? null, sourceId: e.sourceId ?? null, dedupeKey: e.dedupeKey ?? null };
-    }),
-  );
-  indexes.forEach((i, n) => {
-    const first = found[n];
-    if (first) accepted[i] = { ...first, duplicate: true };
-  });
+/** Per-item outcome of storeEvents: the group commit answers each request from its own items. */
+export const isAccepted = (v: AcceptedEvent | Error): v is AcceptedEvent => !(v instanceof Error);
+
+/** The catalog is a convenience: a failed insert must not fail the publish (the next round retries it). */
+function logTopicFailure(err: unknown) {
+  console.error(JSON.stringify({ msg: "could not add new topics to the catalog; will retry", error: String(err) }));
 }
 
 /** Queue sends are capped at 100 messages per call. */

@@ -1,15 +1,20 @@
+import { getConfig } from "../env";
 import { parsedPayload, webhookWants } from "../domain/matching";
 import type { Webhook } from "../domain/webhook";
-import { loadEvents, stampFannedOut, type FanoutStamp, type StoredEvent } from "../store/events";
-import { listLiveWebhooks } from "../store/webhooks";
+import { channelKeyOf, liveWebhooksByIds, type ChannelKey } from "../store/webhook-channels";
+import type { StoredEvent } from "../traffic/event-types";
+import { eventStore } from "../traffic/events";
+import { partitionName } from "../traffic/partitions";
 import { recordDeadLetters } from "./dead-letters";
-import { deliveryKey, isFanoutMessage, type DeliveryJob, type FanoutMessage } from "./messages";
+import { asFanoutMessage, deliveryKey, type DeliveryJob, type FanoutMessage } from "./messages";
+import { candidateWebhooks } from "./webhook-index";
 
 /**
  * The queue consumer: fans a batch of accepted events out to the matching webhooks' DOs.
  *
- * Per batch: one D1 query for the events, one for the accounts' webhooks, one enqueue RPC per
- * webhook, one statement stamping the events. At-least-once is safe because the DO dedupes on the
+ * Per batch: one `load` RPC per EventStore partition for the events, the candidate webhooks from
+ * the isolate's channel index (webhook-index.ts: no D1 statement on a cache hit), one enqueue RPC
+ * per webhook, one `stamp` RPC per partition. At-least-once is safe because the DO dedupes on the
  * delivery key: a redelivered message, or a batch retried after half its DOs took their jobs,
  * adds nothing. A message is acked only once every DO it needed has its jobs and the event is
  * stamped; otherwise it is retried with backoff, and after max_retries the queue moves it to the
@@ -23,6 +28,7 @@ const ENQUEUE_CONCURRENCY = 32;
  * close, so jobs are split in chunks of about this many payload characters.
  */
 const MAX_JOB_CHARS_PER_RPC = 8 * 1024 * 1024;
+const MAX_LOAD_CHARS_PER_RPC = 16 * 1024 * 1024;
 const MAX_RETRY_DELAY_SECONDS = 300;
 
 export const DLQ_SUFFIX = "-dlq";
@@ -43,10 +49,12 @@ interface WebhookGroup {
 }
 
 export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, now = Date.now()): Promise<void> {
+  const shards = getConfig(env).EVENT_SHARDS;
   const valid: { msg: Message<unknown>; body: FanoutMessage }[] = [];
   const malformed: Message<unknown>[] = [];
   for (const msg of batch.messages) {
-    if (isFanoutMessage(msg.body)) valid.push({ msg, body: msg.body });
+    const body = asFanoutMessage(msg.body, shards);
+    if (body) valid.push({ msg, body });
     else malformed.push(msg);
   }
   if (malformed.length) {
@@ -60,34 +68,45 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
   }
   if (!valid.length) return;
 
-  let events: StoredEvent[];
-  let webhooks: Webhook[];
+  const failedMessages = new Set<number>();
+  const partitions = groupByPartition(valid.map((v) => v.body));
+  const events: (StoredEvent | null)[] = valid.map(() => null);
+  // An RPC answer is capped (32 MiB): ask for at most this many payloads of the largest size at once.
+  const idsPerLoad = Math.max(1, Math.floor(MAX_LOAD_CHARS_PER_RPC / getConfig(env).MAX_PAYLOAD_BYTES));
+  await Promise.all(
+    partitions.map(async (p) => {
+      try {
+        const stub = eventStore(env, p.accountId, p.window, p.shard);
+        const ids = p.indexes.map((i) => valid[i]!.body.eventId);
+        const chunks = Array.from({ length: Math.ceil(ids.length / idsPerLoad) }, (_, n) => ids.slice(n * idsPerLoad, (n + 1) * idsPerLoad));
+        const found = new Map((await Promise.all(chunks.map((chunk) => stub.load(chunk)))).flat().map((e) => [e.id, e]));
+        for (const i of p.indexes) events[i] = found.get(valid[i]!.body.eventId) ?? null;
+      } catch (err) {
+        console.error(JSON.stringify({ msg: "event load failed; retrying its messages", partition: [p.accountId, p.window, p.shard], error: String(err) }));
+        for (const i of p.indexes) failedMessages.add(i);
+      }
+    }),
+  );
+
+  let candidates: (i: number) => Webhook[];
   try {
-    // Both reads at once (accounts come from the messages): one round trip's wait instead of two.
-    [events, webhooks] = await Promise.all([
-      loadEvents(env.DB, valid.map((v) => ({ accountId: v.body.accountId, eventId: v.body.eventId }))),
-      listLiveWebhooks(env.DB, [...new Set(valid.map((v) => v.body.accountId))]),
-    ]);
+    candidates = await candidatesFor(env, valid.map((v) => v.body), events, now);
   } catch (err) {
-    console.error(JSON.stringify({ msg: "fan-out load failed; retrying the batch", error: String(err) }));
+    console.error(JSON.stringify({ msg: "webhook lookup failed; retrying the batch", error: String(err) }));
     for (const v of valid) v.msg.retry({ delaySeconds: retryDelaySeconds(v.msg.attempts) });
     return;
   }
 
-  const eventByRef = new Map(events.map((e) => [`${e.accountId}\u0000${e.id}`, e]));
-  const webhooksByAccount = new Map<string, Webhook[]>();
-  for (const w of webhooks) webhooksByAccount.set(w.accountId, [...(webhooksByAccount.get(w.accountId) ?? []), w]);
-
   const groups = new Map<string, WebhookGroup>();
   const matched: (string[] | null)[] = valid.map(() => null);
   valid.forEach(({ body }, i) => {
-    const event = eventByRef.get(`${body.accountId}\u0000${body.eventId}`);
+    const event = events[i];
     // Unknown event (purged by retention, or a bogus message): nothing to deliver; acked below.
     if (!event) return;
     const payload = parsedPayload(event);
     const key = deliveryKey(event.id, body.replayId);
     const ids: string[] = [];
-    for (const w of webhooksByAccount.get(event.accountId) ?? []) {
+    for (const w of candidates(i)) {
       if (!webhookWants(w, event, body, payload)) continue;
       ids.push(w.id);
       let group = groups.get(w.id);
@@ -106,7 +125,6 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
   // Acceptance order inside a DO follows the events' acceptance time, not the batch's order.
   for (const g of groups.values()) g.jobs.sort((a, b) => a.createdAt - b.createdAt);
 
-  const failedMessages = new Set<number>();
   await forEachBounded([...groups.values()], ENQUEUE_CONCURRENCY, async (g) => {
     try {
       const stub = env.WEBHOOK_DO.getByName(g.webhook.id);
@@ -117,21 +135,74 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
     }
   });
 
-  const done = valid.map((_, i) => i).filter((i) => !failedMessages.has(i));
-  const stamps: FanoutStamp[] = done.flatMap((i) => {
-    const ids = matched[i];
-    return ids ? [{ accountId: valid[i]!.body.accountId, eventId: valid[i]!.body.eventId, webhookIds: ids }] : [];
-  });
-  try {
-    if (stamps.length) await stampFannedOut(env.DB, stamps, now).run();
-  } catch (err) {
-    console.error(JSON.stringify({ msg: "fan-out stamp failed; retrying (the DOs dedupe)", error: String(err) }));
-    for (const i of done) failedMessages.add(i);
-  }
+  // One stamp per partition: fanned_out_at, and the webhooks matched (merged with earlier ones).
+  await Promise.all(
+    partitions.map(async (p) => {
+      const done = p.indexes.filter((i) => !failedMessages.has(i) && matched[i] !== null);
+      if (!done.length) return;
+      try {
+        await eventStore(env, p.accountId, p.window, p.shard).stamp(done.map((i) => ({ eventId: valid[i]!.body.eventId, webhookIds: matched[i]! })), now);
+      } catch (err) {
+        console.error(JSON.stringify({ msg: "fan-out stamp failed; retrying (the DOs dedupe)", error: String(err) }));
+        for (const i of done) failedMessages.add(i);
+      }
+    }),
+  );
   valid.forEach(({ msg }, i) => {
     if (failedMessages.has(i)) msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
     else msg.ack();
   });
+}
+
+interface PartitionGroup {
+  accountId: string;
+  window: number;
+  shard: number;
+  indexes: number[];
+}
+
+function groupByPartition(bodies: FanoutMessage[]): PartitionGroup[] {
+  const groups = new Map<string, PartitionGroup>();
+  bodies.forEach((b, i) => {
+    const name = partitionName(b.accountId, b.window, b.shard);
+    let g = groups.get(name);
+    if (!g) groups.set(name, (g = { accountId: b.accountId, window: b.window, shard: b.shard, indexes: [] }));
+    g.indexes.push(i);
+  });
+  return [...groups.values()];
+}
+
+/**
+ * The webhooks each message's event may go to: from the isolate's channel index (webhook-index.ts;
+ * no D1 statement on a hit) for ordinary fan-out, or by id for a replay that names its webhooks.
+ */
+async function candidatesFor(env: Env, bodies: FanoutMessage[], events: (StoredEvent | null)[], nowMs: number): Promise<(i: number) => Webhook[]> {
+  const keys: ChannelKey[] = [];
+  const named = new Map<string, Set<string>>();
+  bodies.forEach((b, i) => {
+    const e = events[i];
+    if (!e) return;
+    if (b.webhookIds) {
+      const set = named.get(b.accountId) ?? new Set<string>();
+      for (const id of b.webhookIds) set.add(id);
+      named.set(b.accountId, set);
+      return;
+    }
+    keys.push({ accountId: b.accountId, channel: "" });
+    if (e.channel) keys.push({ accountId: b.accountId, channel: e.channel });
+  });
+  const [index, byId] = await Promise.all([
+    candidateWebhooks(env.DB, keys, nowMs),
+    Promise.all([...named].map(async ([accountId, ids]) => [accountId, await liveWebhooksByIds(env.DB, accountId, [...ids])] as const)),
+  ]);
+  const namedByAccount = new Map(byId);
+  return (i) => {
+    const b = bodies[i]!;
+    if (b.webhookIds) return namedByAccount.get(b.accountId) ?? [];
+    const channelLess = index.get(channelKeyOf({ accountId: b.accountId, channel: "" })) ?? [];
+    const channel = events[i]?.channel;
+    return channel ? [...channelLess, ...(index.get(channelKeyOf({ accountId: b.accountId, channel })) ?? [])] : channelLess;
+  };
 }
 
 function* chunkJobs(jobs: DeliveryJob[]): Generator<DeliveryJob[]> {

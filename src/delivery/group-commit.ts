@@ -1,15 +1,15 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
-import { storeEvents, type AcceptedEvent, type AccountEvent } from "./accept";
+import { isAccepted, storeEvents, type AcceptedEvent, type AccountEvent } from "./accept";
 
 /**
  * Group commit for the accepting requests (POST /api/events, POST /in/:source), inside the isolate.
  *
- * Every D1 call and queue send costs far more than the request around it, and D1 runs one query at
- * a time per database. So the requests an isolate serves at once share them: a round is one
- * `db.batch` and one queue send (accept.ts) for every event waiting when it starts. Nothing changes
- * for the caller: a request is answered only after D1 committed its event, so 202 still means
- * "stored", and the dedupe verdict is D1's.
+ * Every storage call and queue send costs far more than the request around it. So the requests an
+ * isolate serves at once share them: a round is one `accept` RPC per EventStore partition (all in
+ * parallel) and one queue send (accept.ts) for every event waiting when it starts. Nothing changes
+ * for the caller: a request is answered only after its partition committed its event, so 202 still
+ * means "stored", and the dedupe verdict is the partition's.
  *
  * When does a round start? The `arriving` middleware counts requests that reached an accepting
  * route but have not yet handed in their event (they are reading, verifying, validating). A round
@@ -26,14 +26,14 @@ import { storeEvents, type AcceptedEvent, type AccountEvent } from "./accept";
  * whose client went away is simply never woken; its event is still stored.
  */
 const MAX_EVENTS_PER_ROUND = 100;
-/** D1 caps one batch's size; stay well below it even with large payloads. */
+/** RPC messages are capped (32 MiB); stay well below it even with large payloads. */
 const MAX_PAYLOAD_CHARS_PER_ROUND = 4 * 1024 * 1024;
 /** The longest a waiting event is held back for requests still on their way in. */
 const MAX_LINGER_MS = 5;
 const MAX_POLL_MS = 4;
 
 /**
- * A round whose D1 or queue call never settles (its leader's context torn down under it) must not
+ * A round whose storage or queue call never settles (its leader's context torn down under it) must not
  * stall the isolate: once a round is this old, the next waiter to look fails the requests still in
  * it (500: whether their events were stored is unknown; a retry with the same id or Idempotency-Key
  * is answered `duplicate` if it was) and lets a new round start. Mutable for tests only.
@@ -135,9 +135,13 @@ async function writeRound(env: Env, tickets: Ticket[]): Promise<void> {
   groupCommitStats.requests += tickets.length;
   let outcomes: Outcome[];
   try {
-    const accepted = await storeEvents(env, tickets.flatMap((t) => t.items));
+    const verdicts = await storeEvents(env, tickets.flatMap((t) => t.items));
     let offset = 0;
-    outcomes = tickets.map((t) => ({ ok: true, accepted: accepted.slice(offset, (offset += t.items.length)) }));
+    outcomes = tickets.map((t): Outcome => {
+      const mine = verdicts.slice(offset, (offset += t.items.length));
+      const failed = mine.find((v) => !isAccepted(v));
+      return failed ? { ok: false, error: failed } : { ok: true, accepted: mine.filter(isAccepted) };
+    });
   } catch (error) {
     outcomes = tickets.map(() => ({ ok: false, error }));
   }

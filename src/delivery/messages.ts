@@ -1,12 +1,18 @@
+import { idTimeMs } from "../domain/ids";
+import { shardOf, windowOf } from "../traffic/partitions";
+
 /**
  * Queue message shapes (queue "hookrelay-deliveries"). Messages carry references, not payloads:
  * a payload may be up to MAX_PAYLOAD_BYTES (256 KiB) while a queue message is capped at 128 KB,
- * and the consumer loads a whole batch's payloads from D1 in one query anyway.
+ * and the consumer loads a batch's payloads with one RPC per EventStore partition anyway.
  */
 export interface FanoutMessage {
   type: "fanout";
   accountId: string;
   eventId: string;
+  /** The event's partition (src/traffic/partitions.ts): its UTC day and shard. */
+  window: number;
+  shard: number;
   /** Replay: only these webhooks (all matching ones when absent). */
   webhookIds?: string[];
   /** Replay: a fresh delivery key, so the WebhookDO does not treat the replay as a duplicate. */
@@ -34,6 +40,23 @@ export interface DeliveryJob {
 
 export const deliveryKey = (eventId: string, replayId?: string | null): string => (replayId ? `${eventId}:${replayId}` : eventId);
 
+/**
+ * A fan-out message, or null when it is not one. Messages queued before events had partitions
+ * (no `window`/`shard`) still work when their event id was generated here: its time prefix names
+ * the window and the shard is shardOf(id) under the current EVENT_SHARDS. Others cannot be placed
+ * and go to the dead letters.
+ */
+export function asFanoutMessage(body: unknown, shards: number): FanoutMessage | null {
+  if (!isFanoutMessage(body)) return null;
+  const m = body as unknown as Record<string, unknown>;
+  const msg = body as FanoutMessage;
+  if (Number.isSafeInteger(m.window) && Number.isSafeInteger(m.shard)) return msg;
+  if (m.window !== undefined || m.shard !== undefined) return null;
+  const timeMs = idTimeMs(msg.eventId, "evt");
+  return timeMs === null ? null : { ...msg, window: windowOf(timeMs), shard: shardOf(msg.eventId, shards) };
+}
+
+/** The shape of a fan-out message (its partition may be missing: see asFanoutMessage). */
 export function isFanoutMessage(body: unknown): body is FanoutMessage {
   if (body === null || typeof body !== "object") return false;
   const m = body as Record<string, unknown>;

@@ -1,7 +1,11 @@
 import { getConfig } from "../env";
 import { purgeCallsBefore } from "../store/calls";
-import { clearDedupeKeysBefore, purgeEventsBefore, unfannedEvents } from "../store/events";
+import { expiredPartitions, recentPartitions, type PartitionRow } from "../store/event-partitions";
+import { eventStore } from "../traffic/events";
+import { windowOf } from "../traffic/partitions";
 import { enqueueFanout } from "./accept";
+import { forEachBounded } from "./consumer";
+import type { FanoutMessage } from "./messages";
 
 /**
  * The cron (every 5 minutes): the sweeper every run, retention once an hour.
@@ -9,46 +13,92 @@ import { enqueueFanout } from "./accept";
  * Everything works in bounded batches (ROWS_PER_STATEMENT, at most MAX_ROUNDS per kind per run):
  * D1 runs one query at a time per database, so a long DELETE would stall the API and the
  * consumer. Whatever is left over is taken by the next run.
+ *
+ * Events are not purged here: each EventStore partition deletes itself with an alarm once its day
+ * is older than RETENTION_DAYS (src/traffic/event-store.ts). The cron only purges partitions the
+ * registry still lists past that age (an alarm that failed, or RETENTION_DAYS lowered since), and
+ * the dedupe keys need no clearing: they live in their partition and only count for 24 h.
  */
 const ROWS_PER_STATEMENT = 1000;
 const MAX_ROUNDS = 5;
-const DEDUPE_WINDOW_MS = 24 * 3_600_000;
 /** An event younger than this is probably still on its way through the queue. */
 const SWEEP_MIN_AGE_MS = 60_000;
 /** Older unfanned events are not swept any more: they have been re-tried for a day (dead letters hold the rest). */
 const SWEEP_MAX_AGE_MS = 24 * 3_600_000;
 const HARD_DELETES_PER_RUN = 100;
+/**
+ * Partitions the sweeper reads per run (every account's, of the last 24 h: about two per account
+ * and shard), read from the registry a page at a time, and how many it asks at once.
+ */
+const SWEEP_MAX_PARTITIONS = 50_000;
+const PARTITIONS_PER_PAGE = 1000;
+const PARTITION_CONCURRENCY = 16;
+/** Expired partitions the retention backstop purges per run. */
+const PURGES_PER_RUN = 200;
 
 export interface CronReport {
   swept: number;
-  eventsPurged: number;
+  /** Partitions deleted by the backstop (their alarms normally do it). */
+  partitionsPurged: number;
   callsPurged: number;
-  keysCleared: number;
   webhooksDeleted: number;
 }
 
 export async function runCron(env: Env, scheduledTimeMs: number, opts: { retention?: boolean } = {}): Promise<CronReport> {
-  const report: CronReport = { swept: 0, eventsPurged: 0, callsPurged: 0, keysCleared: 0, webhooksDeleted: 0 };
+  const report: CronReport = { swept: 0, partitionsPurged: 0, callsPurged: 0, webhooksDeleted: 0 };
   report.swept = await sweepUnfanned(env, scheduledTimeMs);
   const hourly = opts.retention ?? new Date(scheduledTimeMs).getUTCMinutes() === 0;
   if (hourly) Object.assign(report, await purgeExpired(env, scheduledTimeMs));
   return report;
 }
 
-/** Re-enqueues events that were stored but never fanned out (queue send failed, consumer died). */
+/**
+ * Re-enqueues events that were stored but never fanned out (queue send failed, consumer died):
+ * every partition of the last 24 h (from the registry) is asked for its unfanned events.
+ */
 export async function sweepUnfanned(env: Env, nowMs: number): Promise<number> {
-  let total = 0;
-  let after = nowMs - SWEEP_MAX_AGE_MS;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const refs = await unfannedEvents(env.DB, nowMs - SWEEP_MIN_AGE_MS, after, ROWS_PER_STATEMENT);
-    if (!refs.length) break;
-    await enqueueFanout(env, refs.map((r) => ({ type: "fanout", accountId: r.accountId, eventId: r.eventId })));
-    total += refs.length;
-    if (refs.length < ROWS_PER_STATEMENT) break;
-    // Inclusive: a row sharing the last millisecond may be sent twice, which the DOs dedupe.
-    after = refs[refs.length - 1]!.createdAt;
+  const after = nowMs - SWEEP_MAX_AGE_MS;
+  const parts: PartitionRow[] = [];
+  while (parts.length < SWEEP_MAX_PARTITIONS) {
+    const page = await recentPartitions(env.DB, windowOf(after), parts.at(-1) ?? null, PARTITIONS_PER_PAGE);
+    parts.push(...page);
+    if (page.length < PARTITIONS_PER_PAGE) break;
   }
+  let total = 0;
+  await forEachBounded(parts, PARTITION_CONCURRENCY, async (p) => {
+    try {
+      const stub = eventStore(env, p.accountId, p.window, p.shard);
+      let from = after;
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        const refs = await stub.unfanned(nowMs - SWEEP_MIN_AGE_MS, from, ROWS_PER_STATEMENT);
+        if (!refs.length) break;
+        await enqueueFanout(env, refs.map((r): FanoutMessage => ({ type: "fanout", accountId: p.accountId, eventId: r.id, window: p.window, shard: p.shard })));
+        total += refs.length;
+        if (refs.length < ROWS_PER_STATEMENT) break;
+        // Inclusive: a row sharing the last millisecond may be sent twice, which the DOs dedupe.
+        from = refs[refs.length - 1]!.createdAt;
+      }
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "sweep of a partition failed; next run retries", partition: [p.accountId, p.window, p.shard], error: String(err) }));
+    }
+  });
   return total;
+}
+
+/** Partitions past retention that the registry still lists: purged through their object. */
+async function purgeExpiredPartitions(env: Env, nowMs: number, retentionDays: number): Promise<number> {
+  // A window is expired once its last millisecond is older than the retention cutoff.
+  const parts = await expiredPartitions(env.DB, windowOf(nowMs - retentionDays * 86_400_000), PURGES_PER_RUN);
+  let purged = 0;
+  await forEachBounded(parts, PARTITION_CONCURRENCY, async (p) => {
+    try {
+      await eventStore(env, p.accountId, p.window, p.shard).purge();
+      purged += 1;
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "could not purge an expired partition; next run retries", partition: [p.accountId, p.window, p.shard], error: String(err) }));
+    }
+  });
+  return purged;
 }
 
 async function repeat(step: () => Promise<number>): Promise<number> {
@@ -64,11 +114,10 @@ async function repeat(step: () => Promise<number>): Promise<number> {
 export async function purgeExpired(env: Env, nowMs: number): Promise<Omit<CronReport, "swept">> {
   const config = getConfig(env);
   const retentionCutoff = nowMs - config.RETENTION_DAYS * 86_400_000;
-  const eventsPurged = await repeat(() => purgeEventsBefore(env.DB, retentionCutoff, ROWS_PER_STATEMENT));
+  const partitionsPurged = await purgeExpiredPartitions(env, nowMs, config.RETENTION_DAYS);
   const callsPurged = await repeat(() => purgeCallsBefore(env.DB, retentionCutoff, ROWS_PER_STATEMENT));
-  const keysCleared = await repeat(() => clearDedupeKeysBefore(env.DB, nowMs - DEDUPE_WINDOW_MS, ROWS_PER_STATEMENT));
   const webhooksDeleted = await hardDeleteWebhooks(env, nowMs - config.RESTORE_WINDOW_DAYS * 86_400_000);
-  return { eventsPurged, callsPurged, keysCleared, webhooksDeleted };
+  return { partitionsPurged, callsPurged, webhooksDeleted };
 }
 
 /**

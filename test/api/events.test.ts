@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { call, newAccount } from "../support/http";
 import { newInbox } from "../support/receiver";
 import { createWebhook, sleep, waitFor, waitForCalls } from "../delivery/helpers";
+import { storedEvent, storedEvents } from "../support/events";
 
 const MAX = 262_144;
 
@@ -13,8 +14,8 @@ describe.concurrent("POST /api/events", () => {
     expect(res.status).toBe(202);
     expect(res.json).toEqual({ id: expect.stringMatching(/^evt_/), topic: "message.received", createdAt: expect.any(String), duplicate: false });
     expect(new Date(res.json.createdAt).toISOString()).toBe(res.json.createdAt);
-    const row = await env.DB.prepare(`SELECT payload, content_type, channel FROM events WHERE account_id = ? AND id = ?`).bind(acct.id, res.json.id).first();
-    expect(row).toEqual({ payload: '{"text":"hi","n":[1,2]}', content_type: "application/json", channel: "session-1" });
+    const row = await storedEvent(acct.id, res.json.id);
+    expect({ payload: row?.payload, content_type: row?.contentType, channel: row?.channel }).toEqual({ payload: '{"text":"hi","n":[1,2]}', content_type: "application/json", channel: "session-1" });
   });
 
   it("accepts any JSON value as payload (string, number, null, array)", async () => {
@@ -101,8 +102,7 @@ describe.concurrent("POST /api/events", () => {
       expect(batch.status, topic).toBe(422);
       expect(batch.json.error.details[0].path).toBe("body.events.1.topic");
     }
-    const stored = await env.DB.prepare(`SELECT count(*) AS n FROM events WHERE account_id = ?`).bind(acct.id).first<{ n: number }>();
-    expect(stored?.n).toBe(0);
+    expect(await storedEvents(acct.id)).toHaveLength(0);
   });
 
   it("answers 400 invalid_json for a body that is not JSON, and 401 without a key", async () => {

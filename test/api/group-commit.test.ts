@@ -2,23 +2,22 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { acceptGrouped, groupCommitLimits, groupCommitState, groupCommitStats } from "../../src/delivery/group-commit";
 import { createSource, eventsOf, hmacHex, postIn } from "../ingest/helpers";
+import { storedEvent, storedEvents } from "../support/events";
 import { call, newAccount } from "../support/http";
 
 /**
- * Group commit (src/delivery/group-commit.ts): concurrent accepting requests share one D1 round
- * trip, and each still gets D1's own verdict for its event. Not `describe.concurrent`: the round
+ * Group commit (src/delivery/group-commit.ts): concurrent accepting requests share one EventStore
+ * round trip, and each still gets its partition's own verdict for its event. Not `describe.concurrent`: the round
  * counts below are read from this isolate's counters.
  */
-async function storedPayloads(ids: string[]): Promise<string[]> {
-  const rows = await env.DB.prepare("SELECT payload FROM events WHERE id IN (SELECT value FROM json_each(?))")
-    .bind(JSON.stringify(ids))
-    .all<{ payload: string }>();
-  return rows.results.map((r) => r.payload);
+async function storedPayloads(accountId: string, ids: string[]): Promise<string[]> {
+  const events = await Promise.all(ids.map((id) => storedEvent(accountId, id)));
+  return events.flatMap((e) => (e ? [e.payload] : []));
 }
 
 describe("group commit", () => {
   it("answers each of 120 concurrent publishes with its own stored event, in fewer round trips than requests", async () => {
-    const { key } = await newAccount("group commit");
+    const { id: accountId, key } = await newAccount("group commit");
     const n = 120;
     const before = { ...groupCommitStats };
     const results = await Promise.all(
@@ -28,7 +27,7 @@ describe("group commit", () => {
     const ids = results.map((r) => r.json.id as string);
     expect(new Set(ids).size).toBe(n);
     expect(results.every((r) => r.json.duplicate === false)).toBe(true);
-    const payloads = await storedPayloads(ids);
+    const payloads = await storedPayloads(accountId, ids);
     expect(payloads.map((p) => JSON.parse(p).i).sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
     // Shared rounds: every request was counted, in fewer rounds than requests.
     const rounds = groupCommitStats.rounds - before.rounds;
@@ -39,7 +38,7 @@ describe("group commit", () => {
   });
 
   it("stores one event when concurrent publishes share an id or an Idempotency-Key; the others are told duplicate", async () => {
-    const { key } = await newAccount("group commit dupes");
+    const { id: accountId, key } = await newAccount("group commit dupes");
     const byId = await Promise.all(
       Array.from({ length: 12 }, (_, i) => call("POST", "/api/events", { key, body: { id: "order-42", topic: "gc.dupe", payload: { i } } })),
     );
@@ -56,10 +55,7 @@ describe("group commit", () => {
     const first = byKey.find((r) => r.json.duplicate === false)!.json;
     // Every duplicate answers with the one stored event's id and time.
     for (const r of byKey) expect(r.json).toMatchObject({ id: first.id, createdAt: first.createdAt });
-    const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE topic = 'gc.dupe' AND account_id = (SELECT account_id FROM events WHERE id = ?)")
-      .bind(first.id)
-      .first<{ n: number }>();
-    expect(stored?.n).toBe(2);
+    expect(await storedEvents(accountId, { topic: "gc.dupe" })).toHaveLength(2);
   });
 
   it("stores one event per provider id for concurrent inbound requests", async () => {
@@ -93,14 +89,13 @@ describe("group commit", () => {
     expect(lone.status).toBe(202);
   });
 
-  it("stores a round larger than one INSERT chunk (several statements in one batch) with payloads intact", async () => {
-    const { key } = await newAccount("group commit large");
-    // 6 × ~250 KB: over the 1 MB chunk size, so more than one INSERT statement.
+  it("stores a round of large payloads (6 × ~250 KB in one accept) with payloads intact", async () => {
+    const { id: accountId, key } = await newAccount("group commit large");
     const events = Array.from({ length: 6 }, (_, i) => ({ topic: "gc.large", payload: { i, blob: String(i).repeat(250_000) } }));
     const res = await call("POST", "/api/events/batch", { key, body: { events } });
     expect(res.status, res.text).toBe(202);
     const ids = res.json.data.map((d: { id: string }) => d.id);
-    const payloads = await storedPayloads(ids);
+    const payloads = await storedPayloads(accountId, ids);
     expect(payloads).toHaveLength(6);
     for (const p of payloads) {
       const { i, blob } = JSON.parse(p);
@@ -111,10 +106,10 @@ describe("group commit", () => {
 
 describe("group commit: a round that never finishes", () => {
   it("fails only that round's requests after roundStuckMs, and the next publish is stored", async () => {
-    const { key } = await newAccount("group commit stuck");
-    // A D1 whose batch never settles: what a round sees when its leader's context is torn down.
-    const hung = { prepare: () => ({ bind: () => ({}) }), batch: () => new Promise(() => {}) };
-    const stuckEnv = { ...env, DB: hung } as unknown as Env;
+    const { id: accountId, key } = await newAccount("group commit stuck");
+    // A partition whose accept never settles: what a round sees when its leader's context is torn down.
+    const hung = { getByName: () => ({ accept: () => new Promise(() => {}) }) };
+    const stuckEnv = { ...env, EVENT_STORE: hung } as unknown as Env;
     const saved = groupCommitLimits.roundStuckMs;
     groupCommitLimits.roundStuckMs = 100;
     try {
@@ -133,6 +128,6 @@ describe("group commit: a round that never finishes", () => {
     }
     const after = await call("POST", "/api/events", { key, body: { topic: "gc.stuck", payload: { ok: true } } });
     expect(after.status).toBe(202);
-    expect(await storedPayloads([after.json.id])).toEqual(['{"ok":true}']);
+    expect(await storedPayloads(accountId, [after.json.id])).toEqual(['{"ok":true}']);
   });
 });

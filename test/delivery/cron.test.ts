@@ -3,6 +3,9 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { runCron } from "../../src/delivery/retention";
+import { eventStore } from "../../src/traffic/events";
+import { windowOf } from "../../src/traffic/partitions";
+import { storedEvent, storeEvent } from "../support/events";
 import { newInbox } from "../support/receiver";
 import { call, createWebhook, doStub, newAccount, publish, waitForCalls } from "./helpers";
 
@@ -13,10 +16,7 @@ describe("cron: sweeper and retention", () => {
     const acct = await newAccount();
     const inbox = await newInbox();
     const wh = await createWebhook(acct, { url: inbox.url });
-    const id = `evt_unfanned_${Date.now()}`;
-    await env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at) VALUES (?, ?, 'order.created', 'application/json', '{"n":1}', ?)`)
-      .bind(acct.id, id, Date.now() - 120_000)
-      .run();
+    const { id } = await storeEvent(acct.id, { id: `evt_unfanned_${Date.now()}`, topic: "order.created", payload: { n: 1 }, createdAt: Date.now() - 120_000 });
     // The real scheduled handler, at a time whose minute is not 0: only the sweeper runs.
     const at = new Date();
     at.setUTCMinutes(5, 0, 0);
@@ -28,14 +28,19 @@ describe("cron: sweeper and retention", () => {
     await waitForCalls(wh.id, 1);
   });
 
-  it("purges old events and calls, clears 24 h dedupe keys, and hard-deletes webhooks past the restore window", async () => {
+  it("purges old calls, expired partitions the registry still lists, and hard-deletes webhooks past the restore window", async () => {
     const acct = await newAccount();
     const now = Date.now();
     const old = now - 31 * DAY_MS;
+    // An expired partition whose alarm never cleaned up (its registry row and data made by hand).
+    const ancient = await storeEvent(acct.id, { id: "evt_ancient", topic: "t", payload: {}, createdAt: now - 3_600_000 });
+    const ancientWindow = windowOf(old);
+    await env.DB.prepare(`INSERT INTO event_partitions (account_id, window, shard, shards, created_at) VALUES (?, ?, 0, 1, ?)`).bind(acct.id, ancientWindow, old).run();
+    const stale = eventStore(env, acct.id, ancientWindow, 0);
+    await runInDurableObject(stale, (_instance, state) => {
+      state.storage.kv.put("partition", { accountId: acct.id, window: ancientWindow, shard: 0, shards: 1, expiresAt: now + DAY_MS });
+    });
     await env.DB.batch([
-      env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at, fanned_out_at) VALUES (?, 'evt_ancient', 't', 'application/json', '{}', ?, ?)`).bind(acct.id, old, old),
-      env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at, fanned_out_at, idempotency_key) VALUES (?, 'evt_yesterday', 't', 'application/json', '{}', ?, ?, 'key-1')`).bind(acct.id, now - 2 * DAY_MS, now),
-      env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at, fanned_out_at, idempotency_key) VALUES (?, 'evt_recent', 't', 'application/json', '{}', ?, ?, 'key-2')`).bind(acct.id, now - 3_600_000, now),
       env.DB.prepare(`INSERT INTO calls (id, account_id, webhook_id, event_id, topic, attempt, status, url, created_at) VALUES ('call_ancient', ?, 'wh_x', 'evt_ancient', 't', 1, 'succeeded', 'https://x', ?)`).bind(acct.id, old),
     ]);
     const inbox = await newInbox({ fallback: { status: 500 } });
@@ -48,15 +53,14 @@ describe("cron: sweeper and retention", () => {
     await env.DB.prepare(`UPDATE webhooks SET deleted_at = ? WHERE id = ?`).bind(old, gone.id).run();
 
     const report = await runCron(env, now, { retention: true });
-    expect(report.eventsPurged).toBeGreaterThanOrEqual(1);
+    expect(report.partitionsPurged).toBeGreaterThanOrEqual(1);
     expect(report.callsPurged).toBeGreaterThanOrEqual(1);
     expect(report.webhooksDeleted).toBeGreaterThanOrEqual(1);
 
-    const events = await env.DB.prepare(`SELECT id, idempotency_key FROM events WHERE account_id = ? ORDER BY id`).bind(acct.id).all<{ id: string; idempotency_key: string | null }>();
-    const byId = new Map(events.results.map((e) => [e.id, e.idempotency_key]));
-    expect(byId.has("evt_ancient")).toBe(false);
-    expect(byId.get("evt_yesterday")).toBeNull();
-    expect(byId.get("evt_recent")).toBe("key-2");
+    expect(await env.DB.prepare(`SELECT 1 FROM event_partitions WHERE account_id = ? AND window = ?`).bind(acct.id, ancientWindow).first()).toBeNull();
+    expect(await runInDurableObject(stale, (_i, state) => state.storage.kv.get("partition") ?? null)).toBeNull();
+    // Today's partition is untouched.
+    expect((await storedEvent(acct.id, ancient.id))?.id).toBe("evt_ancient");
     expect(await env.DB.prepare(`SELECT 1 FROM calls WHERE id = 'call_ancient'`).first()).toBeNull();
     expect(await env.DB.prepare(`SELECT 1 FROM webhooks WHERE id = ?`).bind(gone.id).first()).toBeNull();
     expect(await env.DB.prepare(`SELECT 1 FROM webhooks WHERE id = ?`).bind(kept.id).first()).not.toBeNull();
@@ -67,8 +71,5 @@ describe("cron: sweeper and retention", () => {
     }));
     expect(leftover.alarm).toBeNull();
     expect(leftover.tables === 0 || (await runInDurableObject(doStub(gone.id), (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM deliveries`).one().n)) === 0).toBe(true);
-    // The idempotency key of the cleared event can be reused.
-    const again = await call("POST", "/api/events", { key: acct.key, headers: { "idempotency-key": "key-1" }, body: { topic: "t", payload: {} } });
-    expect(again.json.duplicate).toBe(false);
   });
 });

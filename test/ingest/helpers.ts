@@ -1,5 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { storedEvents } from "../support/events";
 import { call } from "../support/http";
 
 /** Shared helpers for the inbound relay tests (sources API and POST /in). */
@@ -65,10 +66,15 @@ export interface EventRow {
   headers: string | null;
 }
 
-/** The events a source stored, read straight from D1. */
+/** The events a source stored, oldest first, read from its account's EventStore partitions. */
 export async function eventsOf(sourceId: string): Promise<EventRow[]> {
-  const { results } = await env.DB.prepare("SELECT * FROM events WHERE source_id = ? ORDER BY created_at, id").bind(sourceId).all<EventRow>();
-  return results;
+  const source = await env.DB.prepare("SELECT account_id FROM sources WHERE id = ?").bind(sourceId).first<{ account_id: string }>();
+  if (!source) return [];
+  const events = await storedEvents(source.account_id, { sourceId });
+  return events.reverse().map((e) => ({
+    id: e.id, account_id: e.accountId, topic: e.topic, channel: e.channel, source_id: e.sourceId, dedupe_key: e.dedupeKey,
+    content_type: e.contentType, payload: e.payload, headers: e.headers ? JSON.stringify(e.headers) : null,
+  }));
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,49 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { acceptEvents } from "../../src/delivery/accept";
+import { sweepUnfanned } from "../../src/delivery/retention";
+import { recentPartitions, type PartitionRow } from "../../src/store/event-partitions";
+import { WINDOW_MS } from "../../src/traffic/partitions";
+import { createWebhook, waitFor } from "../delivery/helpers";
+import { storedEvent } from "../support/events";
+import { newAccount } from "../support/http";
+import { newInbox } from "../support/receiver";
+
+/** The sweeper reads unfanned events from the partitions of the last 24 h (the registry), not from D1. */
+describe.concurrent("sweeper", () => {
+  it("delivers events whose queue send failed, from yesterday's and today's partitions", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    await createWebhook(acct, { url: inbox.url, topics: ["message.*"] });
+    const noQueue = { ...env, DELIVERIES: { sendBatch: () => Promise.reject(new Error("queue down")) } } as unknown as Env;
+    const now = Date.now();
+    const [yesterday] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":1}', contentType: "application/json" }], now - WINDOW_MS + 3_600_000);
+    const [today] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":2}', contentType: "application/json" }], now - 120_000);
+    // Too old to sweep (over 24 h) and too young (may still be on its way): left alone.
+    const [ancient] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":3}', contentType: "application/json" }], now - WINDOW_MS - 60_000);
+    const [young] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":4}', contentType: "application/json" }], now - 1000);
+    expect((await storedEvent(acct.id, today!.id))?.fannedOutAt).toBeNull();
+
+    expect(await sweepUnfanned(env, now)).toBeGreaterThanOrEqual(2);
+    const reqs = await inbox.waitFor(2);
+    expect(reqs.map((r) => r.headers["webhook-id"]).sort()).toEqual([yesterday!.id, today!.id].sort());
+    await waitFor("both stamped", async () => [await storedEvent(acct.id, yesterday!.id), await storedEvent(acct.id, today!.id)], (es) => es.every((e) => e?.fannedOutAt));
+    expect((await storedEvent(acct.id, ancient!.id))?.fannedOutAt).toBeNull();
+    expect((await storedEvent(acct.id, young!.id))?.fannedOutAt).toBeNull();
+  });
+
+  it("reads the registry a page at a time, each page after the last", async () => {
+    // A window far in the future: only this test's rows are that recent.
+    const window = 9_000_000 + Math.floor(Math.random() * 1_000_000);
+    const rows = ["acc_b:1", "acc_a:0", "acc_b:0", "acc_a:2", "acc_c:0"].map((k) => ({ accountId: k.split(":")[0]!, shard: Number(k.split(":")[1]) }));
+    await env.DB.batch(rows.map((r) => env.DB.prepare(`INSERT INTO event_partitions (account_id, window, shard, shards, created_at) VALUES (?, ?, ?, 4, 0)`).bind(r.accountId, window, r.shard)));
+    const seen: PartitionRow[] = [];
+    for (let page = 0; page < 10; page++) {
+      const next = await recentPartitions(env.DB, window, seen.at(-1) ?? null, 2);
+      seen.push(...next);
+      if (next.length < 2) break;
+    }
+    expect(seen.map((p) => `${p.accountId}:${p.shard}`)).toEqual(["acc_a:0", "acc_a:2", "acc_b:0", "acc_b:1", "acc_c:0"]);
+    await env.DB.prepare(`DELETE FROM event_partitions WHERE window = ?`).bind(window).run();
+  });
+});
