@@ -6,14 +6,14 @@ import { acceptGrouped, arriving } from "../delivery/group-commit";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../delivery/accept";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import {
-  deliveryStateOut, deriveDeliveryStates, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut, TimeQuery,
+  deliveryStateOut, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut, TimeQuery,
 } from "../domain/event";
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
 import { randomToken } from "../domain/ids";
 import { utf8 } from "../lib/encoding";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
-import { callsForEventStatement, rowsToCalls } from "../store/calls";
+import { deliveryStatesFor } from "./event-deliveries";
 import { getEvent, listEvents, type StoredEvent } from "../store/events";
 import { listLiveWebhooks } from "../store/webhooks";
 
@@ -146,9 +146,9 @@ events.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     const accountId = c.var.auth.accountId;
-    const [event, calls] = await Promise.all([getEvent(c.env.DB, accountId, id), callsForEventStatement(c.env.DB, accountId, id).all()]);
+    const event = await getEvent(c.env.DB, accountId, id);
     if (!event) throw notFound("Event", id);
-    const states = deriveDeliveryStates(event.webhookIds ?? [], rowsToCalls(calls.results));
+    const states = await deliveryStatesFor(c.env, event);
     return c.json({ ...eventOut(event, true), deliveries: states.map(deliveryStateOut) }, 200);
   },
 );

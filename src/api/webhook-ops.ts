@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { forEachBounded } from "../delivery/consumer";
 import { attemptDelivery } from "../delivery/dispatch";
-import { syncWebhook } from "../delivery/sync";
-import type { QueueStatus } from "../delivery/webhook-do";
+import { updateWebhook } from "../delivery/sync";
+import type { QueueStatus } from "../delivery/webhook/object";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { destinationProblem } from "../domain/destination";
 import { ApiError, notFound } from "../domain/errors";
@@ -17,7 +17,7 @@ import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
 import { signingSecrets } from "../signing/sign";
-import { callStats, listCalls } from "../store/calls";
+import { listCallsFor } from "./call-reads";
 import * as store from "../store/webhooks";
 import { webhookOut } from "./webhooks";
 
@@ -68,23 +68,22 @@ webhookOps.openapi(
   }),
   async (c) => {
     const body = RotateBody.parse((c.req.valid("json") as unknown) ?? {});
-    const current = await loadOr404(c, c.req.valid("param").id);
     const secret = body.secret ?? generateWebhookSecret();
-    if (current.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
-      throw new ApiError("validation_failed", "The request body is invalid", [
-        { path: "body.secret", message: "with the standard signature scheme the secret must be whsec_ followed by base64 of 24-64 bytes (omit it to have one generated)", code: "invalid_secret" },
-      ]);
-    }
     const key = c.var.config.ENCRYPTION_KEY;
-    const now = Date.now();
-    const graceEndsAt = now + body.graceSeconds * 1000;
-    const previous = signingSecrets(await unsealJson<SigningSecret[]>(current.sealedSecrets, key), now)
-      .map((s) => ({ secret: s.secret, expiresAt: Math.min(s.expiresAt ?? graceEndsAt, graceEndsAt) }))
-      .filter((s) => s.expiresAt > now && s.secret !== secret);
-    const secrets: SigningSecret[] = [{ secret, expiresAt: null }, ...previous].slice(0, MAX_LIVE_SECRETS);
-    const next: Webhook = { ...current, sealedSecrets: await sealJson(secrets, key), updatedAt: now };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {
+      if (current.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
+        throw new ApiError("validation_failed", "The request body is invalid", [
+          { path: "body.secret", message: "with the standard signature scheme the secret must be whsec_ followed by base64 of 24-64 bytes (omit it to have one generated)", code: "invalid_secret" },
+        ]);
+      }
+      const now = Date.now();
+      const graceEndsAt = now + body.graceSeconds * 1000;
+      const previous = signingSecrets(await unsealJson<SigningSecret[]>(current.sealedSecrets, key), now)
+        .map((s) => ({ secret: s.secret, expiresAt: Math.min(s.expiresAt ?? graceEndsAt, graceEndsAt) }))
+        .filter((s) => s.expiresAt > now && s.secret !== secret);
+      const secrets: SigningSecret[] = [{ secret, expiresAt: null }, ...previous].slice(0, MAX_LIVE_SECRETS);
+      return { ...current, sealedSecrets: await sealJson(secrets, key), updatedAt: now };
+    });
     return c.json(webhookOut(next, secret), 200);
   },
 );
@@ -114,7 +113,7 @@ function serializeTestPayload(c: Context<AppEnv>, payload: unknown): string {
 webhookOps.openapi(
   createRoute({
     method: "post", path: "/{id}/test", tags, security, summary: "Send a test delivery now",
-    description: "A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the call log). It is not retried, and works on a paused or disabled webhook.",
+    description: "A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the webhook's call log). It is not retried, and works on a paused or disabled webhook.",
     request: { params: IdParams, body: { required: false, content: { "application/json": { schema: TestBody } } } },
     responses: { 200: jsonResponse(CallOut, "The call record"), ...errorResponses },
   }),
@@ -190,7 +189,7 @@ webhookOps.openapi(
   }),
   async (c) => {
     const w = await loadOr404(c, c.req.valid("param").id);
-    const s = await callStats(c.env.DB, c.var.auth.accountId, w.id, c.req.valid("query").since ?? null);
+    const s = await stub(c, w.id).callStats(c.req.valid("query").since ?? null);
     const { lastDeliveryAt, ...rest } = s;
     return c.json({ ...rest, lastDelivery: isoTime(lastDeliveryAt) }, 200);
   },
@@ -299,7 +298,11 @@ webhookOpsStatic.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const page = await listCalls(c.env.DB, c.var.auth.accountId, {
+    // Another account's webhook id: its object is never asked (the id must be one of this account's).
+    if (q.webhookId && !(await store.getWebhook(c.env.DB, c.var.auth.accountId, q.webhookId, { includeDeleted: true }))) {
+      return c.json({ data: [], nextCursor: null }, 200);
+    }
+    const page = await listCallsFor(c.env, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, webhookId: q.webhookId, eventId: q.eventId, status: q.status, topic: q.topic, sinceMs: q.since, untilMs: q.until,
     });
     return c.json({ data: page.data.map(callOut), nextCursor: page.nextCursor }, 200);

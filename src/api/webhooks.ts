@@ -9,7 +9,7 @@ import {
   DeliverySettings, SECRET_FORMAT, statusAfterUpdate, WebhookCreate, WebhookOut, WebhookUpdate,
   type SigningSecret, type Webhook,
 } from "../domain/webhook";
-import { syncWebhook } from "../delivery/sync";
+import { createWebhook, updateWebhook } from "../delivery/sync";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
@@ -97,11 +97,9 @@ webhooks.openapi(
       sealedSecrets: await sealJson([{ secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY),
       channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null, headers: body.headers ?? null,
       signature: body.signature, delivery: body.delivery, metadata: body.metadata ?? null,
-      createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
+      createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null, version: 1,
     };
-    await store.insertWebhook(c.env.DB, webhook);
-    await syncWebhook(c.env, webhook);
-    return c.json(webhookOut(webhook, secret), 201);
+    return c.json(webhookOut(await createWebhook(c.env, webhook), secret), 201);
   },
 );
 
@@ -134,27 +132,28 @@ webhooks.openapi(
     responses: { 200: jsonResponse(WebhookOut, "The updated webhook"), ...errorResponses },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id);
     const patch = c.req.valid("json");
     const { delivery: deliveryPatch, active, ...rest } = patch;
-    const next: Webhook = {
-      ...current,
-      ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
-      delivery: deliveryPatch ? DeliverySettings.parse({ ...current.delivery, ...deliveryPatch }) : current.delivery,
-      active: active ?? current.active,
-      status: statusAfterUpdate(current.status, active),
-      updatedAt: Date.now(),
-    };
-    if (patch.topics) next.topics = [...new Set(patch.topics)];
-    if (active !== undefined) next.disabledReason = null;
-    if (patch.signature && patch.signature.scheme !== current.signature.scheme && patch.signature.scheme === "standard") {
-      const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
-      failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }, secrets[0]?.secret));
-    } else {
-      failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }));
-    }
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    // Applied to the row as it is when the write lands (updateWebhook re-applies it after a lost race).
+    const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {
+      const next: Webhook = {
+        ...current,
+        ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+        delivery: deliveryPatch ? DeliverySettings.parse({ ...current.delivery, ...deliveryPatch }) : current.delivery,
+        active: active ?? current.active,
+        status: statusAfterUpdate(current.status, active),
+        updatedAt: Date.now(),
+      };
+      if (patch.topics) next.topics = [...new Set(patch.topics)];
+      if (active !== undefined) next.disabledReason = null;
+      if (patch.signature && patch.signature.scheme !== current.signature.scheme && patch.signature.scheme === "standard") {
+        const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
+        failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }, secrets[0]?.secret));
+      } else {
+        failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }));
+      }
+      return next;
+    });
     return c.json(webhookOut(next), 200);
   },
 );
@@ -167,11 +166,10 @@ webhooks.openapi(
     responses: { 200: jsonResponse(WebhookOut, "The deleted webhook"), ...errorResponses },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id);
-    const now = Date.now();
-    const next: Webhook = { ...current, deletedAt: now, updatedAt: now };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, (current) => {
+      const now = Date.now();
+      return { ...current, deletedAt: now, updatedAt: now };
+    });
     return c.json(webhookOut(next), 200);
   },
 );
@@ -183,13 +181,16 @@ webhooks.openapi(
     responses: { 200: jsonResponse(WebhookOut, "The restored webhook"), ...errorResponses, 409: jsonResponse(z.unknown(), "The webhook is not deleted") },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id, { includeDeleted: true });
-    if (current.deletedAt === null) throw new ApiError("conflict", `Webhook ${current.id} is not deleted`);
     const windowMs = c.var.config.RESTORE_WINDOW_DAYS * 86_400_000;
-    if (Date.now() - current.deletedAt > windowMs) throw notFound("Webhook", current.id);
-    const next: Webhook = { ...current, deletedAt: null, updatedAt: Date.now() };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    const next = await updateWebhook(
+      c.env, c.var.auth.accountId, c.req.valid("param").id,
+      (current) => {
+        if (current.deletedAt === null) throw new ApiError("conflict", `Webhook ${current.id} is not deleted`);
+        if (Date.now() - current.deletedAt > windowMs) throw notFound("Webhook", current.id);
+        return { ...current, deletedAt: null, updatedAt: Date.now() };
+      },
+      { includeDeleted: true },
+    );
     return c.json(webhookOut(next), 200);
   },
 );

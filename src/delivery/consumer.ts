@@ -98,7 +98,10 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
       group.messages.add(i);
       if (group.keys.has(key)) continue; // the same message twice in one batch
       group.keys.add(key);
-      group.jobs.push({ key, eventId: event.id, topic: event.topic, payload: event.payload, contentType: event.contentType, headers: event.headers, createdAt: event.createdAt });
+      group.jobs.push({
+        key, eventId: event.id, topic: event.topic, payload: event.payload, contentType: event.contentType, headers: event.headers, createdAt: event.createdAt,
+        match: { channel: event.channel, sourceId: event.sourceId, excludeWebhookId: event.excludeWebhookId, targeted: body.webhookIds !== undefined },
+      });
     }
     matched[i] = ids;
   });

@@ -1,5 +1,4 @@
 import { getConfig } from "../env";
-import { purgeCallsBefore } from "../store/calls";
 import { clearDedupeKeysBefore, purgeEventsBefore, unfannedEvents } from "../store/events";
 import { enqueueFanout } from "./accept";
 
@@ -22,13 +21,12 @@ const HARD_DELETES_PER_RUN = 100;
 export interface CronReport {
   swept: number;
   eventsPurged: number;
-  callsPurged: number;
   keysCleared: number;
   webhooksDeleted: number;
 }
 
 export async function runCron(env: Env, scheduledTimeMs: number, opts: { retention?: boolean } = {}): Promise<CronReport> {
-  const report: CronReport = { swept: 0, eventsPurged: 0, callsPurged: 0, keysCleared: 0, webhooksDeleted: 0 };
+  const report: CronReport = { swept: 0, eventsPurged: 0, keysCleared: 0, webhooksDeleted: 0 };
   report.swept = await sweepUnfanned(env, scheduledTimeMs);
   const hourly = opts.retention ?? new Date(scheduledTimeMs).getUTCMinutes() === 0;
   if (hourly) Object.assign(report, await purgeExpired(env, scheduledTimeMs));
@@ -65,16 +63,16 @@ export async function purgeExpired(env: Env, nowMs: number): Promise<Omit<CronRe
   const config = getConfig(env);
   const retentionCutoff = nowMs - config.RETENTION_DAYS * 86_400_000;
   const eventsPurged = await repeat(() => purgeEventsBefore(env.DB, retentionCutoff, ROWS_PER_STATEMENT));
-  const callsPurged = await repeat(() => purgeCallsBefore(env.DB, retentionCutoff, ROWS_PER_STATEMENT));
+  // Call rows are not here: each webhook's object purges its own log, and CallLog partitions delete themselves.
   const keysCleared = await repeat(() => clearDedupeKeysBefore(env.DB, nowMs - DEDUPE_WINDOW_MS, ROWS_PER_STATEMENT));
   const webhooksDeleted = await hardDeleteWebhooks(env, nowMs - config.RESTORE_WINDOW_DAYS * 86_400_000);
-  return { eventsPurged, callsPurged, keysCleared, webhooksDeleted };
+  return { eventsPurged, keysCleared, webhooksDeleted };
 }
 
 /**
  * Soft-deleted webhooks past the restore window: their DO drops its storage first (pending
  * deliveries, keys, outbox), then the row goes. A DO that fails to answer keeps its row for the
- * next run. Their call rows age out with retention like any others.
+ * next run. Their call rows go with the object; their entries in the account-wide CallLog age out with its days.
  */
 async function hardDeleteWebhooks(env: Env, deletedBeforeMs: number): Promise<number> {
   const { results } = await env.DB.prepare(`SELECT id FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < ?1 LIMIT ?2`)
