@@ -28,7 +28,7 @@ describe("cron: sweeper and retention", () => {
     await waitForCalls(wh.id, 1);
   });
 
-  it("purges old events and calls, clears 24 h dedupe keys, and hard-deletes webhooks past the restore window", async () => {
+  it("purges old events, clears 24 h dedupe keys, and hard-deletes webhooks past the restore window", async () => {
     const acct = await newAccount();
     const now = Date.now();
     const old = now - 31 * DAY_MS;
@@ -36,7 +36,6 @@ describe("cron: sweeper and retention", () => {
       env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at, fanned_out_at) VALUES (?, 'evt_ancient', 't', 'application/json', '{}', ?, ?)`).bind(acct.id, old, old),
       env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at, fanned_out_at, idempotency_key) VALUES (?, 'evt_yesterday', 't', 'application/json', '{}', ?, ?, 'key-1')`).bind(acct.id, now - 2 * DAY_MS, now),
       env.DB.prepare(`INSERT INTO events (account_id, id, topic, content_type, payload, created_at, fanned_out_at, idempotency_key) VALUES (?, 'evt_recent', 't', 'application/json', '{}', ?, ?, 'key-2')`).bind(acct.id, now - 3_600_000, now),
-      env.DB.prepare(`INSERT INTO calls (id, account_id, webhook_id, event_id, topic, attempt, status, url, created_at) VALUES ('call_ancient', ?, 'wh_x', 'evt_ancient', 't', 1, 'succeeded', 'https://x', ?)`).bind(acct.id, old),
     ]);
     const inbox = await newInbox({ fallback: { status: 500 } });
     const gone = await createWebhook(acct, { url: inbox.url, delivery: { retrySchedule: [3600] } });
@@ -49,7 +48,6 @@ describe("cron: sweeper and retention", () => {
 
     const report = await runCron(env, now, { retention: true });
     expect(report.eventsPurged).toBeGreaterThanOrEqual(1);
-    expect(report.callsPurged).toBeGreaterThanOrEqual(1);
     expect(report.webhooksDeleted).toBeGreaterThanOrEqual(1);
 
     const events = await env.DB.prepare(`SELECT id, idempotency_key FROM events WHERE account_id = ? ORDER BY id`).bind(acct.id).all<{ id: string; idempotency_key: string | null }>();
@@ -57,7 +55,6 @@ describe("cron: sweeper and retention", () => {
     expect(byId.has("evt_ancient")).toBe(false);
     expect(byId.get("evt_yesterday")).toBeNull();
     expect(byId.get("evt_recent")).toBe("key-2");
-    expect(await env.DB.prepare(`SELECT 1 FROM calls WHERE id = 'call_ancient'`).first()).toBeNull();
     expect(await env.DB.prepare(`SELECT 1 FROM webhooks WHERE id = ?`).bind(gone.id).first()).toBeNull();
     expect(await env.DB.prepare(`SELECT 1 FROM webhooks WHERE id = ?`).bind(kept.id).first()).not.toBeNull();
     // The hard-deleted webhook's DO dropped its deliveries and its alarm.

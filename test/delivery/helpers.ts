@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { call, newAccount } from "../support/http";
+import { newInbox } from "../support/receiver";
 
 /** Shared by the delivery tests: accounts, webhooks, publishing, and driving a DO's clock. */
 export type Account = Awaited<ReturnType<typeof newAccount>>;
@@ -109,3 +110,10 @@ export { call, newAccount };
 /** Barrier: the event is stamped fanned out, so every enqueue of it to a webhook's object is done. */
 export const waitFanout = (acct: Account, eventId: string) =>
   waitFor(`fan-out of ${eventId}`, () => call("GET", `/api/events/${eventId}`, { key: acct.key }), (r) => r.status === 200 && Boolean(r.json.fannedOutAt));
+
+/** A second webhook on every topic with its own inbox: what must arrive before an absence is asserted. */
+export async function barrierWebhook(acct: Account) {
+  const inbox = await newInbox();
+  await createWebhook(acct, { url: inbox.url, topics: ["*"] });
+  return inbox;
+}
