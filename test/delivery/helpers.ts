@@ -117,3 +117,11 @@ export async function barrierWebhook(acct: Account) {
   await createWebhook(acct, { url: inbox.url, topics: ["*"] });
   return inbox;
 }
+
+/** The webhook's call rows have all reached the account-wide CallLog (its forward outbox is empty). */
+export const waitForForwarded = (webhookId: string) =>
+  waitFor(
+    `call rows of ${webhookId} forwarded to the call index`,
+    () => runInDurableObject(doStub(webhookId), (_i, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM call_forward`).one().n),
+    (n) => n === 0,
+  );
