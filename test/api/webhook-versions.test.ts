@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { updateWebhook } from "../../src/delivery/sync";
 import type { Webhook } from "../../src/domain/webhook";
 import { createWebhook, deliveries, doStub, publish, runDueNow, waitForCalls, webhookRow } from "../delivery/helpers";
 import { call, newAccount } from "../support/http";
@@ -18,7 +19,7 @@ const breakConfigure = (id: string) =>
   });
 
 describe("webhook versions and concurrent writes", () => {
-  it("a concurrent PUT {active:false} and PUT {description} both take effect, in D1 and in the object", async () => {
+  it("a concurrent PUT {active:false} and PUT {description} over HTTP both take effect, in D1 and in the object", async () => {
     const acct = await newAccount();
     for (let round = 0; round < 3; round++) {
       const wh = await createWebhook(acct, { url: "https://example.com/race" });
@@ -34,7 +35,7 @@ describe("webhook versions and concurrent writes", () => {
     }
   });
 
-  it("a DELETE racing a PUT leaves the webhook deleted", async () => {
+  it("a DELETE racing a PUT over HTTP leaves the webhook deleted", async () => {
     const acct = await newAccount();
     for (let round = 0; round < 3; round++) {
       const wh = await createWebhook(acct, { url: "https://example.com/race" });
@@ -50,6 +51,52 @@ describe("webhook versions and concurrent writes", () => {
       expect(deleted.json.data.map((w: { id: string }) => w.id)).toContain(wh.id);
       expect((await objectConfig(wh.id))?.deletedAt).not.toBeNull();
     }
+  });
+
+  it("a write that loses the compare-and-set re-reads and re-applies its patch (forced interleaving)", async () => {
+    const acct = await newAccount();
+    const wh = await createWebhook(acct, { url: "https://example.com/race", description: "start" });
+    // The pause reads version 1, then waits while the description change lands (version 2).
+    let readIt!: () => void;
+    const read = new Promise<void>((r) => (readIt = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let rounds = 0;
+    const pause = updateWebhook(env, acct.id, wh.id, async (current) => {
+      rounds++;
+      readIt();
+      await gate;
+      return { ...current, active: false, status: "inactive" };
+    });
+    await read;
+    await updateWebhook(env, acct.id, wh.id, (current) => ({ ...current, description: "changed meanwhile" }));
+    release();
+    const paused = await pause;
+    expect(rounds).toBe(2);
+    expect(paused).toMatchObject({ active: false, description: "changed meanwhile", version: 3 });
+    expect((await call("GET", `/api/webhooks/${wh.id}`, { key: acct.key })).json).toMatchObject({ active: false, description: "changed meanwhile" });
+    expect(await objectConfig(wh.id)).toMatchObject({ active: false, description: "changed meanwhile", version: 3 });
+  });
+
+  it("a PUT that loses its race to a DELETE finds the webhook gone and does not bring it back (forced interleaving)", async () => {
+    const acct = await newAccount();
+    const wh = await createWebhook(acct, { url: "https://example.com/race" });
+    let readIt!: () => void;
+    const read = new Promise<void>((r) => (readIt = r));
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const put = updateWebhook(env, acct.id, wh.id, async (current) => {
+      readIt();
+      await gate;
+      return { ...current, description: "late" };
+    });
+    await read;
+    expect((await call("DELETE", `/api/webhooks/${wh.id}`, { key: acct.key })).status).toBe(200);
+    release();
+    await expect(put).rejects.toMatchObject({ code: "not_found" });
+    expect((await call("GET", `/api/webhooks/${wh.id}`, { key: acct.key })).status).toBe(404);
+    expect((await webhookRow(wh.id))?.version).toBe(2);
+    expect((await objectConfig(wh.id))?.deletedAt).not.toBeNull();
   });
 
   it("the object never adopts an older config than the one it holds", async () => {
@@ -132,5 +179,21 @@ describe("delivery-side disables by compare-and-set", () => {
     expect(await runInDurableObject(doStub(wh.id), (_i, s) => s.storage.sql.exec(`SELECT COUNT(*) AS n FROM outbox`).one().n)).toBe(0);
     expect(await webhookRow(wh.id)).toMatchObject({ status: "inactive", disabled_reason: null, version: 2 });
     expect((await deliveries(wh.id)).map((d) => d.state)).toEqual(["pending"]);
+  });
+
+  it("a disable decided against an older version is not applied over any later change; the object re-decides on the next answer", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox({ responses: [{ status: 500 }], fallback: { status: 200 } });
+    const wh = await createWebhook(acct, { url: inbox.url, delivery: { retrySchedule: [60] } });
+    await publish(acct, "order.created", { n: 1 });
+    await waitForCalls(wh.id, 1);
+    await call("PUT", `/api/webhooks/${wh.id}`, { key: acct.key, body: { description: "changed meanwhile" } });
+    await addDisable(wh.id, 1);
+    await addDisable(wh.id, 2);
+    await runDueNow(wh.id);
+    // The one decided at version 1 is dropped; the one at version 2 (the current row) applies.
+    expect(await webhookRow(wh.id)).toMatchObject({ status: "disabled", version: 3 });
+    expect((await call("GET", `/api/webhooks/${wh.id}`, { key: acct.key })).json).toMatchObject({ status: "disabled", description: "changed meanwhile" });
+    expect(await objectConfig(wh.id)).toMatchObject({ status: "disabled", version: 3 });
   });
 });

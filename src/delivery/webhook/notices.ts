@@ -21,8 +21,8 @@ export type NoticeResult = "done" | "more" | "failed";
 
 export interface NoticeHooks {
   webhookId: () => string | undefined;
-  /** D1 took the disable decided at `heldVersion`; it is now at `newVersion`. */
-  disableConfirmed: (heldVersion: number, newVersion: number) => void;
+  /** D1 took the disable decided at `heldVersion`; the row is now at `newVersion`. */
+  disableConfirmed: (d: { heldVersion: number; newVersion: number; reason: string; atMs: number }) => void;
 }
 
 export class NoticeOutbox {
@@ -59,7 +59,7 @@ export class NoticeOutbox {
       for (const { seq, item } of items) {
         if (item.kind !== "disable" || !webhookId) continue;
         const newVersion = await disableWebhookIfVersion(this.db, webhookId, item.heldVersion, item.reason, item.atMs);
-        if (newVersion !== null) this.hooks.disableConfirmed(item.heldVersion, newVersion);
+        if (newVersion !== null) this.hooks.disableConfirmed({ heldVersion: item.heldVersion, newVersion, reason: item.reason, atMs: item.atMs });
         else console.log(JSON.stringify({ msg: "disable not applied: the webhook changed since it was decided", webhookId, heldVersion: item.heldVersion }));
         this.delete([seq]);
       }

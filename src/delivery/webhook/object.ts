@@ -1,20 +1,20 @@
 import { DurableObject } from "cloudflare:workers";
 import { deriveDeliveryStates, type CallRecord, type DeliveryState } from "../../domain/event";
 import { newId } from "../../domain/ids";
-import { parsedPayload, webhookWants } from "../../domain/matching";
-import { matchesAnyTopic } from "../../domain/topics";
 import type { Webhook } from "../../domain/webhook";
 import { getConfig } from "../../env";
 import { benchEnv } from "../../store/d1-counter";
 import type { CallQuery, CallStats } from "../../traffic/call-table";
 import { attemptDelivery, type AttemptResult } from "../dispatch";
 import type { DeliveryJob } from "../messages";
+import { jobWanted } from "./admission";
 import { AttemptLog } from "./attempt-log";
 import { ConfigStore, deliverable } from "./config";
 import { HealthStore } from "./health";
 import { NoticeOutbox } from "./notices";
 import { decideOutcome } from "./outcome";
 import { Preparer } from "./prepare";
+import { ALARM_BUDGET_MS, MAX_RUN_MS, nextAlarmAt, PURGE_INTERVAL_MS, WATCHDOG_MARGIN_MS } from "./schedule";
 import { DeliveryQueue, type DeliveryRow, type QueueStatus } from "./queue";
 import { acceptingSender, type NoticeSender } from "./sender";
 
@@ -29,40 +29,24 @@ export type { QueueStatus } from "./queue";
  *   config.ts, health.ts   kv `config` (never an older version) and kv `health`
  *   outcome.ts      the pure decision an attempt's result leads to
  *   prepare.ts      secrets and the request, just before dispatch
+ *   admission.ts    the re-check of each job against this object's newest config
+ *   schedule.ts     when the alarm fires next
+ *   sender.ts       how meta-events are published (given to the object, swappable)
  *
  * The alarm is the only sender. Before a request leaves, its row is marked in_flight with the
  * attempt counted (storage writes are confirmed before any outgoing message, by the output gate),
  * so an instance that dies mid-request leaves a row the next run sees as an interrupted attempt.
  * An outcome (delivery row, call row, health, disable, notices) is one storage transaction.
  */
-const ALARM_BUDGET_MS = 20_000;
 /** An alarm run that threw tries again this soon, instead of using the platform's limited retries. */
 const ALARM_RETRY_MS = 5_000;
-/** While a run is going, the alarm is parked this far past its end, to resume after a crash. */
-const WATCHDOG_MARGIN_MS = 10_000;
-/** The longest a run can take: its budget plus the longest timeout of a request started at its end. */
-const MAX_RUN_MS = ALARM_BUDGET_MS + 30_000;
-const OUTBOX_RETRY_MS = 15_000;
 const OUTBOX_CHUNKS_PER_RUN = 10;
-const PURGE_INTERVAL_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
 export interface TestDelivery {
   topic: string;
   payload: string;
   contentType: string;
-}
-
-/** Does this object's own (newest) config still want the job the consumer matched? */
-export function jobWanted(config: Webhook, job: DeliveryJob): boolean {
-  if (!job.match) return deliverable(config) && matchesAnyTopic(config.topics, job.topic);
-  const m = job.match;
-  return webhookWants(
-    config,
-    { topic: job.topic, channel: m.channel, sourceId: m.sourceId, excludeWebhookId: m.excludeWebhookId, payload: job.payload, contentType: job.contentType },
-    { webhookIds: m.targeted ? [config.id] : undefined },
-    parsedPayload(job),
-  );
 }
 
 export class WebhookDO extends DurableObject<Env> {
@@ -91,9 +75,10 @@ export class WebhookDO extends DurableObject<Env> {
     this.sender = acceptingSender(this.env);
     this.notices = new NoticeOutbox(sql, this.env.DB, { send: (accountId, events) => this.sender.send(accountId, events) }, {
       webhookId: () => this.configs.get()?.id,
-      disableConfirmed: (held, newVersion) => {
+      // The object's copy becomes what D1 now holds (it was disabled here already when decided).
+      disableConfirmed: (d) => {
         const c = this.configs.get();
-        if (c && c.version === held && c.status === "disabled") this.configs.set({ ...c, version: newVersion });
+        if (c && c.version === d.heldVersion) this.configs.set({ ...c, status: "disabled", disabledReason: d.reason, updatedAt: d.atMs, version: d.newVersion });
       },
     });
     this.preparer = new Preparer(() => getConfig(this.env).ENCRYPTION_KEY);
@@ -325,21 +310,13 @@ export class WebhookDO extends DurableObject<Env> {
   // ---- scheduling and retention ----------------------------------------------------------------
 
   private async scheduleNext(outboxLeft: boolean): Promise<void> {
-    const config = this.configs.get();
     const now = Date.now();
-    let next: number | null = null;
-    if (deliverable(config)) {
-      next = this.queue.nextWakeAt(config, now + MAX_RUN_MS + WATCHDOG_MARGIN_MS);
-      if (next !== null) next = Math.max(next, this.nextSendAllowedAt);
-    }
-    if (outboxLeft) next = Math.min(next ?? Infinity, now + OUTBOX_RETRY_MS);
-    // With nothing else to do, wake when the oldest call row is due for retention.
-    if (next === null) {
-      const oldest = this.log.oldestAt();
-      if (oldest !== null) next = Math.max(oldest + this.retentionMs(), now + PURGE_INTERVAL_MS);
-    }
+    const next = nextAlarmAt({
+      config: this.configs.get(), queue: this.queue, oldestCallAt: this.log.oldestAt(), now, outboxLeft,
+      nextSendAllowedAt: this.nextSendAllowedAt, retentionMs: this.retentionMs(),
+    });
     if (next === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(Math.max(next, now));
+    else await this.ctx.storage.setAlarm(next);
   }
 
   private async ensureAlarmBy(at: number): Promise<void> {
