@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { updateWebhook } from "../../src/delivery/sync";
 import type { Webhook } from "../../src/domain/webhook";
-import { createWebhook, deliveries, doStub, publish, runDueNow, waitForCalls, webhookRow } from "../delivery/helpers";
+import { createWebhook, deliveries, doStub, publish, runDueNow, waitFor, waitForCalls, webhookRow } from "../delivery/helpers";
 import { call, newAccount } from "../support/http";
 import { newInbox } from "../support/receiver";
 
@@ -162,6 +162,7 @@ describe("delivery-side disables by compare-and-set", () => {
     const wh = await createWebhook(acct, { url: inbox.url });
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
+    await waitFor("the disable in D1", () => webhookRow(wh.id), (r) => r?.status !== "active");
     expect(await webhookRow(wh.id)).toMatchObject({ status: "disabled", version: 2 });
     expect(await objectConfig(wh.id)).toMatchObject({ status: "disabled", version: 2 });
   });

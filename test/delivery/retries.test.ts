@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Webhook as StandardWebhook } from "standardwebhooks";
 import { newInbox } from "../support/receiver";
 import {
-  call, callRows, createWebhook, deliveries, newAccount, publish, runDueNow, waitFanout, waitForCalls, webhookHealth, webhookRow,
+  call, callRows, createWebhook, deliveries, newAccount, publish, runDueNow, waitFanout, waitFor, waitForCalls, webhookHealth, webhookRow,
 } from "./helpers";
 
 describe.concurrent("delivery outcomes and retries (real receiver on loopback)", () => {
@@ -77,7 +77,8 @@ describe.concurrent("delivery outcomes and retries (real receiver on loopback)",
     const wh = await createWebhook(acct, { url: inbox.url });
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
-    const got = await call("GET", `/api/webhooks/${wh.id}`, { key: acct.key });
+    // The object disables itself with the outcome; D1 follows in the same alarm run, after the sends.
+    const got = await waitFor("the disable in D1", () => call("GET", `/api/webhooks/${wh.id}`, { key: acct.key }), (r) => r.json.status !== "active");
     expect(got.json.status).toBe("disabled");
     expect(got.json.disabledReason).toMatch(/410/);
     // Disabled: nothing new is fanned out to it. Barrier: another webhook gets the event, and the
