@@ -1,4 +1,4 @@
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CallRecord } from "../../src/domain/event";
@@ -127,6 +127,33 @@ describe("the account-wide call index (CallLog partitions)", () => {
     expect(recent.json).toMatchObject({ totalSent: 2, successful: 1, failed: 1, averageResponseTimeMs: 200, byEvent: { b: 2 } });
     const none = await call("GET", `/api/stats?since=${now + 60_000}`, { key: acct.key });
     expect(none.json).toMatchObject({ totalSent: 0, averageResponseTimeMs: null, lastDelivery: null, byEvent: {} });
+  });
+
+  it("a CallLog outage delays the index, never loses a call, and never holds deliveries back", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    const wh = await createWebhook(acct, { url: inbox.url });
+    const log = env.CALL_LOG.getByName(partitionName(acct.id, windowOf(Date.now()), 0));
+    // The partition's record() RPC fails until its instance is replaced.
+    await runInDurableObject(log, (instance) => {
+      (instance as unknown as { record: () => Promise<void> }).record = async () => {
+        throw new Error("test: call index unavailable");
+      };
+    });
+    const a = await publish(acct, "order.created", { n: 1 });
+    const b = await publish(acct, "order.created", { n: 2 });
+    expect((await inbox.waitFor(2)).map((r) => r.headers["webhook-id"])).toEqual([a.id, b.id]);
+    await waitForCalls(wh.id, 2);
+    const waiting = () => runInDurableObject(doStub(wh.id), (_i, s) => s.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM call_forward`).one().n);
+    expect(await waiting()).toBe(2);
+    expect(ids(await list(acct, ""))).toEqual([]);
+    // The index is back (a fresh instance): the next run forwards both, once.
+    await evictDurableObject(log);
+    await runDueNow(wh.id);
+    expect(await waiting()).toBe(0);
+    const listed = await list(acct, "");
+    expect(listed.data.map((c) => (c as unknown as { eventId: string }).eventId)).toEqual([b.id, a.id]);
+    expect(ids(listed).sort()).toEqual((await callRows(wh.id)).map((r) => r.id).sort());
   });
 
   it("a partition past retention deletes itself in its alarm; a newer one is intact", async () => {
