@@ -80,9 +80,13 @@ export class AttemptLog {
     return rows.length === FORWARD_BATCH ? "more" : "done";
   }
 
-  /** Age-based retention (RETENTION_DAYS), in bounded batches per alarm run. */
-  purge(beforeMs: number): void {
-    for (let round = 0; round < PURGE_ROUNDS; round++) if (purgeCallsBefore(this.sql, beforeMs, PURGE_BATCH) < PURGE_BATCH) break;
+  /**
+   * Age-based retention (RETENTION_DAYS), in bounded batches. true: rows past the cutoff remain
+   * (a busy webhook), and the caller runs it again on its next alarm run instead of waiting an hour.
+   */
+  purge(beforeMs: number): boolean {
+    for (let round = 0; round < PURGE_ROUNDS; round++) if (purgeCallsBefore(this.sql, beforeMs, PURGE_BATCH) < PURGE_BATCH) return false;
+    return true;
   }
 
   oldestAt(): number | null {

@@ -328,13 +328,13 @@ export class WebhookDO extends DurableObject<Env> {
     return getConfig(this.env).RETENTION_DAYS * DAY_MS;
   }
 
-  /** Hourly: finished deliveries and call rows past retention, in bounded batches. */
+  /** Hourly (or every run while a backlog remains): finished deliveries and call rows past retention, in bounded batches. */
   private purge(now: number): void {
     const last = this.ctx.storage.kv.get("purgedAt");
     if (typeof last === "number" && now - last < PURGE_INTERVAL_MS) return;
     this.queue.purgeFinished(now, this.retentionMs());
-    this.log.purge(now - this.retentionMs());
-    this.ctx.storage.kv.put("purgedAt", now);
+    // Not stamped while old calls remain: the next run goes on with them.
+    if (!this.log.purge(now - this.retentionMs())) this.ctx.storage.kv.put("purgedAt", now);
   }
 
   // ---- local state -----------------------------------------------------------------------------
