@@ -64,3 +64,11 @@ END;
 CREATE TRIGGER webhook_channels_on_delete AFTER DELETE ON webhooks BEGIN
   DELETE FROM webhook_channels WHERE webhook_id = OLD.id;
 END;
+
+-- The call log moves too: each webhook's Durable Object keeps its own attempts, and the CallLog
+-- objects (account, day, shard) the account-wide index. Nothing writes D1 per delivery any more.
+DROP INDEX IF EXISTS calls_account;
+DROP INDEX IF EXISTS calls_webhook;
+DROP INDEX IF EXISTS calls_event;
+DROP INDEX IF EXISTS calls_created;
+DROP TABLE IF EXISTS calls;

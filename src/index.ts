@@ -2,7 +2,7 @@ import { app } from "./app";
 import { handleQueueBatch } from "./delivery/consumer";
 import { runCron } from "./delivery/retention";
 import { benchEnv } from "./store/d1-counter";
-export { WebhookDO } from "./delivery/webhook-do";
+export { WebhookDO } from "./delivery/webhook/object";
 export { EventStore } from "./traffic/event-store";
 export { CallLog } from "./traffic/call-log";
 export { ListenSession } from "./listen/listen-do";

@@ -12,7 +12,7 @@ import * as store from "../store/accounts";
 import { getAccountSettings, updateAccountSettings, type AccountSettings } from "../store/account-settings";
 import { ProfileName } from "../domain/profiles";
 import { forgetTopicSchemas } from "../delivery/topic-schemas";
-import { listLiveWebhooks } from "../store/webhooks";
+import { listWebhooksDeletedAt } from "../store/webhooks";
 
 /** Accounts and their API keys: admin key only. */
 export const accounts = createApp();
@@ -129,13 +129,13 @@ accounts.openapi(
   async (c) => {
     const { id } = c.req.valid("param");
     if (id === "default") throw notFound("Account", id);
-    const live = await listLiveWebhooks(c.env.DB, [id]);
     const now = Date.now();
     if (!(await store.deleteAccount(c.env.DB, id, now))) throw notFound("Account", id);
     forgetCachedKeys();
     forgetAccountSources(id);
-    // Each webhook's Durable Object delivers from its own copy of the config: tell them all.
-    await Promise.all(live.map((w) => syncWebhook(c.env, { ...w, deletedAt: now, updatedAt: now })));
+    // Each webhook's Durable Object delivers from its own copy of the config: tell them all, with the
+    // versions the delete gave the rows (a copy read before the delete could be older than one already sent).
+    await Promise.all((await listWebhooksDeletedAt(c.env.DB, id, now)).map((w) => syncWebhook(c.env, w)));
     return c.json({ id, deleted: true as const }, 200);
   },
 );

@@ -1,13 +1,26 @@
-import { deriveDeliveryStates, type DeliveryState } from "../domain/event";
-import { callsForEventStatement, rowsToCalls } from "../store/calls";
-import type { StoredEvent } from "../traffic/event-types";
+import { forEachBounded } from "../delivery/consumer";
+import type { DeliveryState } from "../domain/event";
 
 /**
- * Each matched webhook's delivery state for GET /api/events/{id}: one function, so where the state
- * comes from can change without touching the handler. Today it is derived from the call log in
- * D1; once the call log lives in the webhooks' Durable Objects this asks them instead.
+ * `GET /api/events/{id}` deliveries: each matched webhook's object answers for its own delivery of
+ * the event (state, attempts, last status, last and next attempt), one RPC per webhook, a bounded
+ * number at once. The event's `webhookIds` are the webhooks it was fanned out to; at most
+ * MAX_WEBHOOKS are asked (the rest are left out of the answer rather than making it unbounded).
  */
-export async function deliveryStatesFor(env: Env, event: StoredEvent): Promise<DeliveryState[]> {
-  const calls = await callsForEventStatement(env.DB, event.accountId, event.id).all();
-  return deriveDeliveryStates(event.webhookIds ?? [], rowsToCalls(calls.results));
+export const MAX_WEBHOOKS = 100;
+const CONCURRENCY = 16;
+
+export async function deliveryStatesFor(env: Env, event: { id: string; webhookIds: string[] | null }): Promise<DeliveryState[]> {
+  const ids = (event.webhookIds ?? []).slice(0, MAX_WEBHOOKS);
+  const states = new Map<string, DeliveryState>();
+  await forEachBounded(ids, CONCURRENCY, async (webhookId) => {
+    try {
+      states.set(webhookId, await env.WEBHOOK_DO.getByName(webhookId).deliveryOf(event.id, webhookId));
+    } catch (err) {
+      // One unreachable object must not fail the event's page: report what is known (nothing yet).
+      console.error(JSON.stringify({ msg: "delivery state unavailable", webhookId, eventId: event.id, error: String(err) }));
+      states.set(webhookId, { webhookId, state: "pending", attempts: 0, httpStatus: null, lastAttemptAt: null, nextAttemptAt: null });
+    }
+  });
+  return ids.map((id) => states.get(id)!);
 }

@@ -6,7 +6,7 @@ import { apiKeySecurity, errorResponses, isoTime, jsonResponse, ListQuery, pageO
 import { ApiError, notFound } from "../domain/errors";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
-import { callStats } from "../store/calls";
+import { accountCallStats } from "../traffic/call-index";
 import { listLiveWebhooks } from "../store/webhooks";
 import { accountQueue, StatsOut, StatsQuery } from "./webhook-ops";
 
@@ -34,7 +34,7 @@ stats.openapi(
   async (c) => {
     const accountId = c.var.auth.accountId;
     const [s, live, queue] = await Promise.all([
-      callStats(c.env.DB, accountId, null, c.req.valid("query").since ?? null),
+      accountCallStats(c.env, accountId, c.req.valid("query").since ?? null),
       listLiveWebhooks(c.env.DB, [accountId]),
       accountQueue(c),
     ]);

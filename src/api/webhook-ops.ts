@@ -3,8 +3,8 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { forEachBounded } from "../delivery/consumer";
 import { attemptDelivery } from "../delivery/dispatch";
-import { syncWebhook } from "../delivery/sync";
-import type { QueueStatus } from "../delivery/webhook-do";
+import { updateWebhook } from "../delivery/sync";
+import type { QueueStatus } from "../delivery/webhook/object";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { destinationProblem } from "../domain/destination";
 import { ApiError, notFound } from "../domain/errors";
@@ -18,7 +18,7 @@ import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
 import { freshSigningSecret, shownSecret } from "../signing/material";
 import { signingSecrets } from "../signing/sign";
-import { callStats, listCalls } from "../store/calls";
+import { listCallsFor } from "./call-reads";
 import * as store from "../store/webhooks";
 import { webhookOut } from "./webhooks";
 
@@ -69,27 +69,28 @@ webhookOps.openapi(
   }),
   async (c) => {
     const body = RotateBody.parse((c.req.valid("json") as unknown) ?? {});
-    const current = await loadOr404(c, c.req.valid("param").id);
-    // ed25519: a new key pair (a sent secret cannot be a key pair); otherwise the sent or a generated secret.
-    if (current.signature.scheme === "ed25519" && body.secret !== undefined) throw new ApiError("validation_failed", "The request body is invalid", [{ path: "body.secret", message: "an ed25519 webhook rotates to a key pair hookrelay generates; omit secret", code: "invalid_secret" }]);
-    const fresh = await freshSigningSecret(current.signature, body.secret);
-    const secret = fresh.entry.secret;
-    if (current.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
-      throw new ApiError("validation_failed", "The request body is invalid", [
-        { path: "body.secret", message: "with the standard signature scheme the secret must be whsec_ followed by base64 of 24-64 bytes (omit it to have one generated)", code: "invalid_secret" },
-      ]);
-    }
     const key = c.var.config.ENCRYPTION_KEY;
-    const now = Date.now();
-    const graceEndsAt = now + body.graceSeconds * 1000;
-    const previous = signingSecrets(await unsealJson<SigningSecret[]>(current.sealedSecrets, key), now)
-      .map((s) => ({ ...s, expiresAt: Math.min(s.expiresAt ?? graceEndsAt, graceEndsAt) }))
-      .filter((s) => s.expiresAt > now && s.secret !== secret);
-    const secrets: SigningSecret[] = [fresh.entry, ...previous].slice(0, MAX_LIVE_SECRETS);
-    const next: Webhook = { ...current, signature: fresh.signature, sealedSecrets: await sealJson(secrets, key), updatedAt: now };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
-    return c.json(webhookOut(next, shownSecret(fresh.entry)), 200);
+    let shown: string | undefined;
+    const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {
+      // ed25519: a new key pair (a sent secret cannot be a key pair); otherwise the sent or a generated secret.
+      if (current.signature.scheme === "ed25519" && body.secret !== undefined) throw new ApiError("validation_failed", "The request body is invalid", [{ path: "body.secret", message: "an ed25519 webhook rotates to a key pair hookrelay generates; omit secret", code: "invalid_secret" }]);
+      const fresh = await freshSigningSecret(current.signature, body.secret);
+      const secret = fresh.entry.secret;
+      if (current.signature.scheme === "standard" && !SECRET_FORMAT.test(secret)) {
+        throw new ApiError("validation_failed", "The request body is invalid", [
+          { path: "body.secret", message: "with the standard signature scheme the secret must be whsec_ followed by base64 of 24-64 bytes (omit it to have one generated)", code: "invalid_secret" },
+        ]);
+      }
+      const now = Date.now();
+      const graceEndsAt = now + body.graceSeconds * 1000;
+      const previous = signingSecrets(await unsealJson<SigningSecret[]>(current.sealedSecrets, key), now)
+        .map((s) => ({ ...s, expiresAt: Math.min(s.expiresAt ?? graceEndsAt, graceEndsAt) }))
+        .filter((s) => s.expiresAt > now && s.secret !== secret);
+      const secrets: SigningSecret[] = [fresh.entry, ...previous].slice(0, MAX_LIVE_SECRETS);
+      shown = shownSecret(fresh.entry);
+      return { ...current, signature: fresh.signature, sealedSecrets: await sealJson(secrets, key), updatedAt: now };
+    });
+    return c.json(webhookOut(next, shown), 200);
   },
 );
 
@@ -118,7 +119,7 @@ function serializeTestPayload(c: Context<AppEnv>, payload: unknown): string {
 webhookOps.openapi(
   createRoute({
     method: "post", path: "/{id}/test", tags, security, summary: "Send a test delivery now",
-    description: "A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the call log). It is not retried, and works on a paused or disabled webhook.",
+    description: "A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the webhook's call log). It is not retried, and works on a paused or disabled webhook.",
     request: { params: IdParams, body: { required: false, content: { "application/json": { schema: TestBody } } } },
     responses: { 200: jsonResponse(CallOut, "The call record"), ...errorResponses },
   }),
@@ -194,7 +195,7 @@ webhookOps.openapi(
   }),
   async (c) => {
     const w = await loadOr404(c, c.req.valid("param").id);
-    const s = await callStats(c.env.DB, c.var.auth.accountId, w.id, c.req.valid("query").since ?? null);
+    const s = await stub(c, w.id).callStats(c.req.valid("query").since ?? null);
     const { lastDeliveryAt, ...rest } = s;
     return c.json({ ...rest, lastDelivery: isoTime(lastDeliveryAt) }, 200);
   },
@@ -303,7 +304,11 @@ webhookOpsStatic.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    const page = await listCalls(c.env.DB, c.var.auth.accountId, {
+    // Another account's webhook id: its object is never asked (the id must be one of this account's).
+    if (q.webhookId && !(await store.getWebhook(c.env.DB, c.var.auth.accountId, q.webhookId, { includeDeleted: true }))) {
+      return c.json({ data: [], nextCursor: null }, 200);
+    }
+    const page = await listCallsFor(c.env, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, webhookId: q.webhookId, eventId: q.eventId, status: q.status, topic: q.topic, sinceMs: q.since, untilMs: q.until,
     });
     return c.json({ data: page.data.map(callOut), nextCursor: page.nextCursor }, 200);

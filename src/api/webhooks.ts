@@ -9,7 +9,7 @@ import {
   DeliverySettings, resolveSettings, SECRET_FORMAT, statusAfterUpdate, WebhookCreate, WebhookOut, WebhookUpdate,
   type SignatureProfile, type SigningSecret, type StoredSignature, type Webhook,
 } from "../domain/webhook";
-import { syncWebhook } from "../delivery/sync";
+import { createWebhook, updateWebhook } from "../delivery/sync";
 import { createApp } from "../lib/openapi";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
@@ -111,7 +111,7 @@ export async function buildWebhook(c: Context<AppEnv>, body: WebhookCreate): Pro
     channels: body.channels ?? null, sources: body.sources ?? null, filter: body.filter ?? null,
     ...(await sealedHeaderFields(c, body.headers ?? null)),
     signature: fresh.signature, delivery: resolved.delivery, profile, metadata: body.metadata ?? null,
-    createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
+    createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null, version: 1,
   };
   return { webhook, secret: shownSecret(fresh.entry) };
 }
@@ -175,9 +175,7 @@ webhooks.openapi(
   }),
   async (c) => {
     const { webhook, secret } = await buildWebhook(c, c.req.valid("json"));
-    await store.insertWebhook(c.env.DB, webhook);
-    await syncWebhook(c.env, webhook);
-    return c.json(webhookOut(webhook, secret), 201);
+    return c.json(webhookOut(await createWebhook(c.env, webhook), secret), 201);
   },
 );
 
@@ -210,10 +208,14 @@ webhooks.openapi(
     responses: { 200: jsonResponse(WebhookOut, "The updated webhook"), ...errorResponses },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id);
-    const { webhook: next, secret } = await applyWebhookPatch(c, current, c.req.valid("json"));
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    const patch = c.req.valid("json");
+    let secret: string | undefined;
+    // Applied to the row as it is when the write lands (updateWebhook re-applies it after a lost race).
+    const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {
+      const applied = await applyWebhookPatch(c, current, patch);
+      secret = applied.secret;
+      return applied.webhook;
+    });
     return c.json(webhookOut(next, secret), 200);
   },
 );
@@ -226,11 +228,10 @@ webhooks.openapi(
     responses: { 200: jsonResponse(WebhookOut, "The deleted webhook"), ...errorResponses },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id);
-    const now = Date.now();
-    const next: Webhook = { ...current, deletedAt: now, updatedAt: now };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, (current) => {
+      const now = Date.now();
+      return { ...current, deletedAt: now, updatedAt: now };
+    });
     return c.json(webhookOut(next), 200);
   },
 );
@@ -242,13 +243,16 @@ webhooks.openapi(
     responses: { 200: jsonResponse(WebhookOut, "The restored webhook"), ...errorResponses, 409: jsonResponse(z.unknown(), "The webhook is not deleted") },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id, { includeDeleted: true });
-    if (current.deletedAt === null) throw new ApiError("conflict", `Webhook ${current.id} is not deleted`);
     const windowMs = c.var.config.RESTORE_WINDOW_DAYS * 86_400_000;
-    if (Date.now() - current.deletedAt > windowMs) throw notFound("Webhook", current.id);
-    const next: Webhook = { ...current, deletedAt: null, updatedAt: Date.now() };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    const next = await updateWebhook(
+      c.env, c.var.auth.accountId, c.req.valid("param").id,
+      (current) => {
+        if (current.deletedAt === null) throw new ApiError("conflict", `Webhook ${current.id} is not deleted`);
+        if (Date.now() - current.deletedAt > windowMs) throw notFound("Webhook", current.id);
+        return { ...current, deletedAt: null, updatedAt: Date.now() };
+      },
+      { includeDeleted: true },
+    );
     return c.json(webhookOut(next), 200);
   },
 );

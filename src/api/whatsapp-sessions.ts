@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { attemptDelivery } from "../delivery/dispatch";
-import { syncWebhook } from "../delivery/sync";
+import { createWebhook, updateWebhook } from "../delivery/sync";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
 import { destinationProblem } from "../domain/destination";
 import { ApiError, notFound } from "../domain/errors";
@@ -17,7 +17,6 @@ import { managementBodyLimit } from "../middleware/body-limit";
 import { errorHandler, notFoundOrMethod } from "../middleware/errors";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
-import { callStats } from "../store/calls";
 import * as store from "../store/webhooks";
 import { accountQueue } from "./webhook-ops";
 import { applyWebhookPatch, buildWebhook } from "./webhooks";
@@ -80,16 +79,18 @@ async function upsertSessionWebhook(c: Context<AppEnv>, sessionId: string, body:
       url: body.url, topics: body.events, active: body.isActive ?? true, secret: body.secret ?? generateWebhookSecret(),
       channels: [sessionId], profile: PROFILE, description: `WhatsApp session ${sessionId}`,
     });
-    if (await store.insertWebhookUnlessChannelTaken(c.env.DB, webhook)) return webhook;
+    const created = await createWebhook(c.env, webhook, store.insertWebhookUnlessChannelTaken);
+    if (created) return created;
     // A concurrent PUT for the same session won: apply this config to its webhook.
     existing = await store.findWebhookByChannel(c.env.DB, c.var.auth.accountId, sessionId);
     if (!existing) throw new ApiError("conflict", `The webhook configuration for session ${sessionId} changed during this request; send it again`);
   }
-  const { webhook } = await applyWebhookPatch(c, existing, { url: body.url, topics: body.events, ...(body.isActive === undefined ? {} : { active: body.isActive }) });
-  // A new secret replaces the old at once: the seed's receivers compare a single signature.
-  if (body.secret !== undefined) webhook.sealedSecrets = await sealJson([{ secret: body.secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY);
-  await store.saveWebhook(c.env.DB, webhook);
-  return webhook;
+  return updateWebhook(c.env, c.var.auth.accountId, existing.id, async (current) => {
+    const { webhook } = await applyWebhookPatch(c, current, { url: body.url, topics: body.events, ...(body.isActive === undefined ? {} : { active: body.isActive }) });
+    // A new secret replaces the old at once: the seed's receivers compare a single signature.
+    if (body.secret !== undefined) webhook.sealedSecrets = await sealJson([{ secret: body.secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY);
+    return webhook;
+  });
 }
 
 
@@ -107,7 +108,6 @@ whatsappSessions.openapi(
     const { sessionId } = c.req.valid("param");
     const body = c.req.valid("json");
     const webhook = await upsertSessionWebhook(c, sessionId, body);
-    await syncWebhook(c.env, webhook);
     return c.json({ success: true as const, message: "Webhook configured successfully", config: await configOf(c, webhook) }, 200);
   },
 );
@@ -133,10 +133,10 @@ whatsappSessions.openapi(
   }),
   async (c) => {
     const current = await sessionWebhookOr404(c, c.req.valid("param").sessionId);
-    const now = Date.now();
-    const next: Webhook = { ...current, deletedAt: now, updatedAt: now };
-    await store.saveWebhook(c.env.DB, next);
-    await syncWebhook(c.env, next);
+    await updateWebhook(c.env, c.var.auth.accountId, current.id, (w) => {
+      const now = Date.now();
+      return { ...w, deletedAt: now, updatedAt: now };
+    });
     return c.json({ success: true as const, message: "Webhook configuration deleted" }, 200);
   },
 );
@@ -257,7 +257,7 @@ whatsappSessions.openapi(
   }),
   async (c) => {
     const w = await sessionWebhookOr404(c, c.req.valid("param").sessionId);
-    const s = await callStats(c.env.DB, c.var.auth.accountId, w.id, null);
+    const s = await stub(c, w.id).callStats(null);
     return c.json({
       success: true as const,
       stats: {

@@ -117,7 +117,10 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
       group.messages.add(i);
       if (group.keys.has(key)) continue; // the same message twice in one batch
       group.keys.add(key);
-      group.jobs.push({ key, eventId: event.id, topic: event.topic, payload: event.payload, contentType: event.contentType, headers: event.headers, createdAt: event.createdAt });
+      group.jobs.push({
+        key, eventId: event.id, topic: event.topic, payload: event.payload, contentType: event.contentType, headers: event.headers, createdAt: event.createdAt,
+        match: { channel: event.channel, sourceId: event.sourceId, excludeWebhookId: event.excludeWebhookId, targeted: body.webhookIds !== undefined },
+      });
     }
     matched[i] = ids;
   });
@@ -128,7 +131,11 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
   await forEachBounded([...groups.values()], ENQUEUE_CONCURRENCY, async (g) => {
     try {
       const stub = env.WEBHOOK_DO.getByName(g.webhook.id);
-      for (const jobs of chunkJobs(g.jobs)) await stub.enqueue(jobs, g.webhook);
+      let refused = 0;
+      for (const jobs of chunkJobs(g.jobs)) refused += (await stub.enqueue(jobs, g.webhook)).refused;
+      // The object's newer config turned every job down (paused or deleted since the index was
+      // cached): the events were not fanned out to it, so it is left out of their webhookIds.
+      if (refused === g.jobs.length) for (const i of g.messages) matched[i] = matched[i]?.filter((id) => id !== g.webhook.id) ?? null;
     } catch (err) {
       console.error(JSON.stringify({ msg: "enqueue to webhook failed; its messages will be retried", webhookId: g.webhook.id, error: String(err) }));
       for (const i of g.messages) failedMessages.add(i);

@@ -36,6 +36,19 @@ export interface DeliveryJob {
   headers: Record<string, string> | null;
   /** Event acceptance time (epoch ms). */
   createdAt: number;
+  /**
+   * What the webhook's object needs to re-check the match against its own newest config (the
+   * consumer's webhook list may be a few seconds stale). Absent: only status and topic are re-checked.
+   */
+  match?: JobMatch;
+}
+
+export interface JobMatch {
+  channel: string | null;
+  sourceId: string | null;
+  excludeWebhookId: string | null;
+  /** A replay that named its webhooks: topic and filters do not apply. */
+  targeted: boolean;
 }
 
 export const deliveryKey = (eventId: string, replayId?: string | null): string => (replayId ? `${eventId}:${replayId}` : eventId);

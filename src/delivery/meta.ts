@@ -10,9 +10,9 @@ import type { IncomingEvent } from "./accept";
  * The id is chosen here, when the event is first recorded in the DO's outbox, so a flush retried
  * after a crash republishes the same id and acceptEvents dedupes it.
  */
-export function webhookDisabledEvent(webhook: Webhook, reason: string, atMs: number): IncomingEvent {
+export function webhookDisabledEvent(webhook: Pick<Webhook, "id" | "url">, reason: string, atMs: number, id = newId("evt")): IncomingEvent & { id: string; excludeWebhookId: string } {
   return {
-    id: newId("evt"),
+    id,
     topic: "webhook.disabled",
     contentType: "application/json",
     excludeWebhookId: webhook.id,
@@ -32,9 +32,9 @@ export interface ExhaustedDelivery {
   lastError: string | null;
 }
 
-export function deliveryExhaustedEvent(webhook: Webhook, d: ExhaustedDelivery, atMs: number): IncomingEvent {
+export function deliveryExhaustedEvent(webhook: Pick<Webhook, "id" | "url">, d: ExhaustedDelivery, atMs: number, id = newId("evt")): IncomingEvent & { id: string; excludeWebhookId: string } {
   return {
-    id: newId("evt"),
+    id,
     topic: "delivery.exhausted",
     contentType: "application/json",
     excludeWebhookId: webhook.id,

@@ -1,5 +1,4 @@
 import { getConfig } from "../env";
-import { purgeCallsBefore } from "../store/calls";
 import { expiredPartitions, recentPartitions, type PartitionRow } from "../store/event-partitions";
 import { eventStore } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
@@ -40,12 +39,11 @@ export interface CronReport {
   swept: number;
   /** Partitions deleted by the backstop (their alarms normally do it). */
   partitionsPurged: number;
-  callsPurged: number;
   webhooksDeleted: number;
 }
 
 export async function runCron(env: Env, scheduledTimeMs: number, opts: { retention?: boolean } = {}): Promise<CronReport> {
-  const report: CronReport = { swept: 0, partitionsPurged: 0, callsPurged: 0, webhooksDeleted: 0 };
+  const report: CronReport = { swept: 0, partitionsPurged: 0, webhooksDeleted: 0 };
   report.swept = await sweepUnfanned(env, scheduledTimeMs);
   const hourly = opts.retention ?? new Date(scheduledTimeMs).getUTCMinutes() === 0;
   if (hourly) Object.assign(report, await purgeExpired(env, scheduledTimeMs));
@@ -115,15 +113,15 @@ export async function purgeExpired(env: Env, nowMs: number): Promise<Omit<CronRe
   const config = getConfig(env);
   const retentionCutoff = nowMs - config.RETENTION_DAYS * 86_400_000;
   const partitionsPurged = await purgeExpiredPartitions(env, nowMs, config.RETENTION_DAYS);
-  const callsPurged = await repeat(() => purgeCallsBefore(env.DB, retentionCutoff, ROWS_PER_STATEMENT));
+  // Call rows are not here: each webhook's object purges its own log, and CallLog partitions delete themselves.
   const webhooksDeleted = await hardDeleteWebhooks(env, nowMs - config.RESTORE_WINDOW_DAYS * 86_400_000);
-  return { partitionsPurged, callsPurged, webhooksDeleted };
+  return { partitionsPurged, webhooksDeleted };
 }
 
 /**
  * Soft-deleted webhooks past the restore window: their DO drops its storage first (pending
  * deliveries, keys, outbox), then the row goes. A DO that fails to answer keeps its row for the
- * next run. Their call rows age out with retention like any others.
+ * next run. Their call rows go with the object; their entries in the account-wide CallLog age out with its days.
  */
 async function hardDeleteWebhooks(env: Env, deletedBeforeMs: number): Promise<number> {
   const { results } = await env.DB.prepare(`SELECT id FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < ?1 LIMIT ?2`)

@@ -197,6 +197,11 @@ export interface Webhook {
   deletedAt: number | null;
   lastSuccessAt: number | null;
   lastFailureAt: number | null;
+  /**
+   * Grows by one with every write to the D1 row (management API or a delivery-side disable, both by
+   * compare-and-set on it); a webhook's object never adopts a config older than the one it holds.
+   */
+  version: number;
 }
 
 export const WebhookOut = z

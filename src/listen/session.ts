@@ -1,7 +1,7 @@
 import { newId } from "../domain/ids";
 import { listenUrl } from "../domain/listen-url";
 import { DeliverySettings, statusAfterUpdate, type SigningSecret, type Webhook } from "../domain/webhook";
-import { syncWebhook } from "../delivery/sync";
+import { createWebhook, updateWebhook } from "../delivery/sync";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
 import * as store from "../store/webhooks";
@@ -33,11 +33,9 @@ export async function createListenWebhook(env: Env, accountId: string, filters: 
     sealedSecrets: await sealJson([{ secret, expiresAt: null }] satisfies SigningSecret[], encryptionKey),
     channels: filters.channels, sources: filters.sources, filter: null, sealedHeaders: null, headerNames: null,
     profile: "standard", signature: { scheme: "standard" }, delivery: DeliverySettings.parse({}), metadata: { hookrelayListen: true },
-    createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null,
+    createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null, version: 1,
   };
-  await store.insertWebhook(env.DB, webhook);
-  await syncWebhook(env, webhook);
-  return { webhook, secret };
+  return { webhook: await createWebhook(env, webhook), secret };
 }
 
 export async function listenSecret(webhook: Webhook, encryptionKey: string): Promise<string> {
@@ -50,20 +48,17 @@ export async function setListenActive(env: Env, accountId: string, webhookId: st
   const current = await store.getWebhook(env.DB, accountId, webhookId);
   if (!current) return null;
   if (current.active === active && current.status === (active ? "active" : "inactive")) return current;
-  const next: Webhook = { ...current, active, status: statusAfterUpdate(current.status, active), disabledReason: null, updatedAt: Date.now() };
-  await store.saveWebhook(env.DB, next);
-  await syncWebhook(env, next);
-  return next;
+  return updateWebhook(env, accountId, webhookId, (w) => ({ ...w, active, status: statusAfterUpdate(w.status, active), disabledReason: null, updatedAt: Date.now() }));
 }
 
 /** Ends a session for good: the webhook is deleted and what waited for it is dropped. */
 export async function endListenWebhook(env: Env, accountId: string, webhookId: string): Promise<void> {
   const current = await store.getWebhook(env.DB, accountId, webhookId);
   if (current) {
-    const now = Date.now();
-    const next: Webhook = { ...current, active: false, status: "inactive", deletedAt: now, updatedAt: now };
-    await store.saveWebhook(env.DB, next);
-    await syncWebhook(env, next);
+    await updateWebhook(env, accountId, webhookId, (w) => {
+      const now = Date.now();
+      return { ...w, active: false, status: "inactive", deletedAt: now, updatedAt: now };
+    });
   }
   await env.WEBHOOK_DO.getByName(webhookId).clearQueue();
 }

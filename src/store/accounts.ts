@@ -87,7 +87,7 @@ export async function deleteAccount(db: D1Database, id: string, now: number): Pr
   const [res] = await db.batch([
     db.prepare("UPDATE accounts SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL").bind(now, id),
     db.prepare("UPDATE api_keys SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL").bind(now, id),
-    db.prepare("UPDATE webhooks SET deleted_at = ?, updated_at = ? WHERE account_id = ? AND deleted_at IS NULL").bind(now, now, id),
+    db.prepare("UPDATE webhooks SET deleted_at = ?, updated_at = ?, version = version + 1 WHERE account_id = ? AND deleted_at IS NULL").bind(now, now, id),
     db.prepare("UPDATE sources SET deleted_at = ?, updated_at = ? WHERE account_id = ? AND deleted_at IS NULL").bind(now, now, id),
   ]);
   return (res?.meta.changes ?? 0) > 0;

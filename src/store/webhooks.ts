@@ -27,6 +27,7 @@ interface WebhookRow {
   deleted_at: number | null;
   last_success_at: number | null;
   last_failure_at: number | null;
+  version: number;
 }
 
 export function rowToWebhook(r: WebhookRow): Webhook {
@@ -55,6 +56,7 @@ export function rowToWebhook(r: WebhookRow): Webhook {
     deletedAt: r.deleted_at,
     lastSuccessAt: r.last_success_at,
     lastFailureAt: r.last_failure_at,
+    version: r.version,
   };
 }
 
@@ -64,15 +66,15 @@ function legacyHeaderNames(stored: string | null): string[] | null {
 }
 
 const COLUMNS =
-  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, profile, header_names";
+  "id, account_id, url, description, topics, active, status, disabled_reason, secrets, channels, sources, filter, headers, signature, delivery, metadata, created_at, updated_at, deleted_at, last_success_at, last_failure_at, profile, header_names, version";
 
 const insertValues = (w: Webhook) => [
   w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
   w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), w.sealedHeaders,
   toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.createdAt, w.updatedAt, w.deletedAt,
-  w.lastSuccessAt, w.lastFailureAt, w.profile, toJson(w.headerNames),
+  w.lastSuccessAt, w.lastFailureAt, w.profile, toJson(w.headerNames), w.version,
 ];
-const PLACEHOLDERS = Array.from({ length: 23 }, (_, i) => `?${i + 1}`).join(", ");
+const PLACEHOLDERS = Array.from({ length: 24 }, (_, i) => `?${i + 1}`).join(", ");
 
 export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
   await db.prepare(`INSERT INTO webhooks (${COLUMNS}) VALUES (${PLACEHOLDERS})`).bind(...insertValues(w)).run();
@@ -93,21 +95,47 @@ export async function insertWebhookUnlessChannelTaken(db: D1Database, w: Webhook
   return res.meta.changes > 0;
 }
 
-/** Writes the fields the management API owns (not the delivery health columns). */
-export async function saveWebhook(db: D1Database, w: Webhook): Promise<void> {
-  await db
+/**
+ * Writes the fields the management API owns, as version `w.version`, only if the row is still at
+ * `expectedVersion` (compare-and-set). false: someone else wrote first; re-read and re-apply.
+ */
+export async function saveWebhookIfVersion(db: D1Database, w: Webhook, expectedVersion: number): Promise<boolean> {
+  const res = await db
     .prepare(
       `UPDATE webhooks SET url = ?3, description = ?4, topics = ?5, active = ?6, status = ?7, disabled_reason = ?8,
          secrets = ?9, channels = ?10, sources = ?11, filter = ?12, headers = ?13, signature = ?14, delivery = ?15,
-         metadata = ?16, updated_at = ?17, deleted_at = ?18, profile = ?19, header_names = ?20
-       WHERE id = ?1 AND account_id = ?2`,
+         metadata = ?16, updated_at = ?17, deleted_at = ?18, profile = ?19, header_names = ?20, version = ?21
+       WHERE id = ?1 AND account_id = ?2 AND version = ?22`,
     )
     .bind(
       w.id, w.accountId, w.url, w.description, toJson(w.topics), w.active ? 1 : 0, w.status, w.disabledReason,
       w.sealedSecrets, toJson(w.channels), toJson(w.sources), toJson(w.filter), w.sealedHeaders,
-      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt, w.profile, toJson(w.headerNames),
+      toJson(w.signature), toJson(w.delivery), toJson(w.metadata), w.updatedAt, w.deletedAt, w.profile, toJson(w.headerNames), w.version, expectedVersion,
     )
     .run();
+  return res.meta.changes === 1;
+}
+
+/** Removes a row no one has changed since `version` (undoing a create whose object refused it). */
+export async function deleteWebhookIfVersion(db: D1Database, id: string, version: number): Promise<boolean> {
+  const res = await db.prepare(`DELETE FROM webhooks WHERE id = ?1 AND version = ?2`).bind(id, version).run();
+  return res.meta.changes === 1;
+}
+
+/**
+ * The delivery side's disable (410, or 24 h without a success), decided against the config version
+ * its object holds: applied only if nobody wrote the row since, so it never overrides a pause or a
+ * delete the API made meanwhile. Returns the new version, or null when the row had moved on.
+ */
+export async function disableWebhookIfVersion(db: D1Database, id: string, heldVersion: number, reason: string, atMs: number): Promise<number | null> {
+  const row = await db
+    .prepare(
+      `UPDATE webhooks SET status = 'disabled', disabled_reason = ?2, updated_at = ?3, version = version + 1
+       WHERE id = ?1 AND version = ?4 AND status = 'active' AND deleted_at IS NULL RETURNING version`,
+    )
+    .bind(id, reason, atMs, heldVersion)
+    .first<{ version: number }>();
+  return row?.version ?? null;
 }
 
 export async function getWebhook(db: D1Database, accountId: string, id: string, opts: { includeDeleted?: boolean } = {}): Promise<Webhook | null> {
@@ -160,6 +188,15 @@ export async function listLiveWebhooks(db: D1Database, accountIds: string[]): Pr
   const { results } = await db
     .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE account_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL`)
     .bind(JSON.stringify(accountIds))
+    .all<WebhookRow>();
+  return results.map(rowToWebhook);
+}
+
+/** The webhooks one account delete removed (all stamped with its time), with their new versions. */
+export async function listWebhooksDeletedAt(db: D1Database, accountId: string, deletedAtMs: number): Promise<Webhook[]> {
+  const { results } = await db
+    .prepare(`SELECT ${COLUMNS} FROM webhooks WHERE account_id = ?1 AND deleted_at = ?2`)
+    .bind(accountId, deletedAtMs)
     .all<WebhookRow>();
   return results.map(rowToWebhook);
 }

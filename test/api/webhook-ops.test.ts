@@ -2,7 +2,7 @@ import { Webhook as StandardWebhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { call, newAccount } from "../support/http";
 import { newInbox } from "../support/receiver";
-import { createWebhook, publish, runDueNow, waitFor, waitForCalls } from "../delivery/helpers";
+import { createWebhook, publish, runDueNow, waitFor, waitForCalls, waitForForwarded } from "../delivery/helpers";
 
 describe.concurrent("POST /api/webhooks/{id}/test", () => {
   it("makes a real signed delivery now and answers with the call record, also in the call log", async () => {
@@ -99,6 +99,7 @@ describe.concurrent("stats, queue, clear and recover", () => {
     const future = await call("GET", `/api/webhooks/${wh.id}/stats?since=${Date.now() + 60_000}`, { key: acct.key });
     expect(future.json).toMatchObject({ totalSent: 0, successful: 0, failed: 0, averageResponseTimeMs: null, lastDelivery: null, byEvent: {} });
 
+    await waitForForwarded(wh.id);
     const account = await call("GET", "/api/stats", { key: acct.key });
     expect(account.status).toBe(200);
     expect(account.json).toMatchObject({ totalSent: 3, successful: 2, webhooks: { active: 1, inactive: 0, disabled: 0 }, queue: { pending: 0, retrying: 0 } });
@@ -178,6 +179,8 @@ describe.concurrent("GET /api/webhooks/calls", () => {
     await waitForCalls(wh.id, 2, 8000);
     await publish(acct, "order.paid", { n: 2 });
     await waitForCalls(wh.id, 3);
+    // The account-wide listing reads the CallLog index, fed by the webhook's outbox.
+    await waitForForwarded(wh.id);
     const byEvent = await call("GET", `/api/webhooks/calls?eventId=${e1.id}`, { key: acct.key });
     expect(byEvent.json.data.map((c: { attempt: number }) => c.attempt)).toEqual([2, 1]);
     const retrying = await call("GET", "/api/webhooks/calls?status=retrying", { key: acct.key });

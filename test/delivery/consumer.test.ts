@@ -7,7 +7,7 @@ import type { FanoutMessage } from "../../src/delivery/messages";
 import { windowOf } from "../../src/traffic/partitions";
 import { storedEvent, storeEvent as storeInPartition } from "../support/events";
 import { newInbox } from "../support/receiver";
-import { call, createWebhook, deliveries, newAccount, publish, sleep, waitFor } from "./helpers";
+import { call, createWebhook, deliveries, newAccount, publish, waitFanout, waitFor } from "./helpers";
 
 /** Partitions of the events stored below, for the fan-out messages that name them. */
 const placed = new Map<string, { window: number; shard: number }>();
@@ -42,9 +42,13 @@ describe.concurrent("queue consumer", () => {
     expect(first.retryMessages).toHaveLength(0);
     await inbox.waitFor(1);
     await feed("hookrelay-deliveries", [fanout(acct.id, id)]);
-    await sleep(1000);
-    expect(await inbox.requests()).toHaveLength(1);
-    expect(await deliveries(wh.id)).toHaveLength(1);
+    // Barrier: a new event, in a still later batch, arrives next at this (ordered) webhook.
+    const next = `evt_dup_${seq++}`;
+    await storeEvent(acct.id, next, "order.created", { n: 2 });
+    await feed("hookrelay-deliveries", [fanout(acct.id, next)]);
+    expect((await inbox.waitFor(2)).map((r) => r.headers["webhook-id"])).toEqual([id, next]);
+    expect(await inbox.requests()).toHaveLength(2);
+    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([id, next]);
     const stamped = await storedEvent(acct.id, id);
     expect(stamped?.fannedOutAt).toBeTruthy();
     expect(stamped?.webhookIds).toEqual([wh.id]);
@@ -57,8 +61,11 @@ describe.concurrent("queue consumer", () => {
     for (let i = 0; i < 50; i++) ids.push((await createWebhook(acct, { url: `${inbox.url}/${i}`, topics: ["order.*"] })).id);
     const evt = await publish(acct, "order.created", { n: 1 });
     const reqs = await inbox.waitFor(50, 15_000);
-    await sleep(800);
-    const all = await inbox.requests();
+    // Barrier: a second event reaches all 50 (ordered: after any repeat of the first).
+    const second = await publish(acct, "order.created", { n: 2 });
+    await inbox.waitFor(100, 15_000);
+    const all = (await inbox.requests()).filter((r) => r.headers["webhook-id"] === evt.id);
+    expect((await inbox.requests()).filter((r) => r.headers["webhook-id"] === second.id)).toHaveLength(50);
     expect(all).toHaveLength(50);
     expect(new Set(all.map((r) => r.path)).size).toBe(50);
     expect(new Set(all.map((r) => r.headers["webhook-id"]))).toEqual(new Set([evt.id]));
@@ -78,12 +85,20 @@ describe.concurrent("queue consumer", () => {
     await mk("channel-b", { topics: ["*"], channels: ["session-b"] });
     await mk("filter-sales", { topics: ["*"], filter: { "data.pipeline_id": "sales" } });
     await mk("filter-support", { topics: ["*"], filter: { "data.pipeline_id": "support" } });
-    await mk("meta-only", { topics: ["webhook.disabled"] });
-    await publish(acct, "ticket.created", { data: { pipeline_id: "sales" } }, { channel: "session-a" });
-    await inbox.waitFor(4);
-    await sleep(800);
-    const got = (await inbox.requests()).map((r) => r.path.split("/").at(-1)).sort();
+    const metaOnly = await mk("meta-only", { topics: ["webhook.disabled"] });
+    const first = await publish(acct, "ticket.created", { data: { pipeline_id: "sales" } }, { channel: "session-a" });
+    // Barrier: an event the first one's non-matching webhooks do match arrives at each of them
+    // (every webhook is ordered: a late copy of the first would come before it).
+    const barrier = await publish(acct, "ticket.closed", { data: { pipeline_id: "support" } }, { channel: "session-b" });
+    await inbox.waitFor(9);
+    await waitFanout(acct, first.id);
+    await waitFanout(acct, barrier.id);
+    const got = (await inbox.requests()).filter((r) => r.headers["webhook-id"] === first.id).map((r) => r.path.split("/").at(-1)).sort();
     expect(got).toEqual(["all", "channel-a", "filter-sales", "prefix"]);
+    const gotBarrier = (await inbox.requests()).filter((r) => r.headers["webhook-id"] === barrier.id).map((r) => r.path.split("/").at(-1)).sort();
+    expect(gotBarrier).toEqual(["all", "channel-b", "exact-other", "filter-support", "prefix"]);
+    // meta-only matches neither: after both fan-outs, its object holds nothing to send.
+    expect(await deliveries(metaOnly.id)).toHaveLength(0);
   });
 
   it("only delivers events from the webhook's sources", async () => {
@@ -97,10 +112,13 @@ describe.concurrent("queue consumer", () => {
     await storeEvent(acct.id, a, "order.created", { n: 1 }, { sourceId: "src_a" });
     await storeEvent(acct.id, b, "order.created", { n: 2 }, { sourceId: "src_b" });
     await feed("hookrelay-deliveries", [fanout(acct.id, a), fanout(acct.id, b)]);
-    const reqs = await inbox.waitFor(1);
-    await sleep(800);
-    expect((await inbox.requests()).map((r) => r.headers["webhook-id"])).toEqual([a]);
-    void reqs;
+    // Barrier: a later event from src_a arrives after a (and after b, had b been enqueued).
+    const c = `evt_src_a_${seq++}`;
+    await storeEvent(acct.id, c, "order.created", { n: 3 }, { sourceId: "src_a" });
+    await feed("hookrelay-deliveries", [fanout(acct.id, c)]);
+    await inbox.waitFor(2);
+    expect((await inbox.requests()).map((r) => r.headers["webhook-id"])).toEqual([a, c]);
+    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([a, c]);
   });
 
   it("acks messages for events that no longer exist, and dead-letters malformed ones", async () => {

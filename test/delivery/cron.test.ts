@@ -28,7 +28,7 @@ describe("cron: sweeper and retention", () => {
     await waitForCalls(wh.id, 1);
   });
 
-  it("purges old calls, expired partitions the registry still lists, and hard-deletes webhooks past the restore window", async () => {
+  it("purges expired partitions the registry still lists, and hard-deletes webhooks past the restore window", async () => {
     const acct = await newAccount();
     const now = Date.now();
     const old = now - 31 * DAY_MS;
@@ -40,9 +40,6 @@ describe("cron: sweeper and retention", () => {
     await runInDurableObject(stale, (_instance, state) => {
       state.storage.kv.put("partition", { accountId: acct.id, window: ancientWindow, shard: 0, shards: 1, expiresAt: now + DAY_MS });
     });
-    await env.DB.batch([
-      env.DB.prepare(`INSERT INTO calls (id, account_id, webhook_id, event_id, topic, attempt, status, url, created_at) VALUES ('call_ancient', ?, 'wh_x', 'evt_ancient', 't', 1, 'succeeded', 'https://x', ?)`).bind(acct.id, old),
-    ]);
     const inbox = await newInbox({ fallback: { status: 500 } });
     const gone = await createWebhook(acct, { url: inbox.url, delivery: { retrySchedule: [3600] } });
     const kept = await createWebhook(acct, { url: "https://example.com/kept", topics: ["never.published"] });
@@ -54,14 +51,12 @@ describe("cron: sweeper and retention", () => {
 
     const report = await runCron(env, now, { retention: true });
     expect(report.partitionsPurged).toBeGreaterThanOrEqual(1);
-    expect(report.callsPurged).toBeGreaterThanOrEqual(1);
     expect(report.webhooksDeleted).toBeGreaterThanOrEqual(1);
 
     expect(await env.DB.prepare(`SELECT 1 FROM event_partitions WHERE account_id = ? AND window = ?`).bind(acct.id, ancientWindow).first()).toBeNull();
     expect(await runInDurableObject(stale, (_i, state) => state.storage.kv.get("partition") ?? null)).toBeNull();
     // Today's partition is untouched.
     expect((await storedEvent(acct.id, ancient.id))?.id).toBe("evt_ancient");
-    expect(await env.DB.prepare(`SELECT 1 FROM calls WHERE id = 'call_ancient'`).first()).toBeNull();
     expect(await env.DB.prepare(`SELECT 1 FROM webhooks WHERE id = ?`).bind(gone.id).first()).toBeNull();
     expect(await env.DB.prepare(`SELECT 1 FROM webhooks WHERE id = ?`).bind(kept.id).first()).not.toBeNull();
     // The hard-deleted webhook's DO dropped its deliveries and its alarm.

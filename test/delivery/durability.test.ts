@@ -1,7 +1,7 @@
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { newInbox } from "../support/receiver";
-import { call, callRows, crashObject, createWebhook, deliveries, doStub, newAccount, publish, runDueNow, sleep, waitFor, waitForCalls } from "./helpers";
+import { barrierWebhook, call, callRows, crashObject, createWebhook, deliveries, doStub, newAccount, publish, runDueNow, waitFanout, waitFor, waitForCalls } from "./helpers";
 
 describe.concurrent("durability of pending deliveries", () => {
   it("eviction between attempts loses nothing", async () => {
@@ -63,19 +63,21 @@ describe.concurrent("durability of pending deliveries", () => {
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
     const stub = doStub(wh.id);
-    await runInDurableObject(stub, (_i, state) => {
-      const config = state.storage.kv.get<Record<string, unknown>>("config")!;
-      state.storage.kv.put("config", { ...config, delivery: null }); // makes the run throw
+    // Storage failing under the run: any write to a delivery row aborts (a config that fails to
+    // parse no longer throws: it is skipped, see stored-data.test.ts).
+    await runInDurableObject(stub, async (_i, state) => {
+      state.storage.sql.exec(`UPDATE deliveries SET next_attempt_at = 0 WHERE state = 'pending'`);
+      state.storage.sql.exec(`CREATE TRIGGER test_fail BEFORE UPDATE ON deliveries BEGIN SELECT RAISE(ABORT, 'test: storage failing'); END`);
+      await state.storage.setAlarm(Date.now() + 60_000);
     });
-    await evictDurableObject(stub); // a fresh instance reads the broken config (the running one caches it)
     const before = Date.now();
-    await runDueNow(wh.id);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
     const alarm = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     expect(alarm).not.toBeNull();
     expect(alarm! - before).toBeGreaterThan(2_000);
     expect(alarm! - before).toBeLessThan(10_000);
-    // A configure() with a sound config repairs it and the delivery resumes.
-    await call("PUT", `/api/webhooks/${wh.id}`, { key: acct.key, body: { description: "repaired" } });
+    // Storage healthy again: the next run sends.
+    await runInDurableObject(stub, (_i, state) => state.storage.sql.exec(`DROP TRIGGER test_fail`));
     await runDueNow(wh.id);
     await inbox.waitFor(2);
   });
@@ -89,17 +91,22 @@ describe.concurrent("pausing, deleting and restoring", () => {
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
     expect((await call("PUT", `/api/webhooks/${wh.id}`, { key: acct.key, body: { active: false } })).json.status).toBe("inactive");
-    await runDueNow(wh.id);
-    await publish(acct, "order.created", { n: 2 });
-    await sleep(1200);
+    // The due retry's alarm run completes (the barrier for it) without sending.
+    expect(await runDueNow(wh.id)).toBe(true);
+    const barrier = await barrierWebhook(acct);
+    const second = await publish(acct, "order.created", { n: 2 });
+    await barrier.waitFor(1);
+    await waitFanout(acct, second.id);
     expect(await inbox.requests()).toHaveLength(1);
     expect(await deliveries(wh.id)).toHaveLength(1);
     // Resuming sets the alarm; the retry (made due above) goes out without a push from the test.
     await call("PUT", `/api/webhooks/${wh.id}`, { key: acct.key, body: { active: true } });
     const reqs = await inbox.waitFor(2);
     expect(reqs.map((r) => JSON.parse(r.body).n)).toEqual([1, 1]);
-    await sleep(500);
-    expect(await inbox.requests()).toHaveLength(2);
+    // Barrier: an event published after resuming arrives next; n:2 (published while paused) never does.
+    await publish(acct, "order.created", { n: 3 });
+    expect((await inbox.waitFor(3)).map((r) => JSON.parse(r.body).n)).toEqual([1, 1, 3]);
+    expect(await inbox.requests()).toHaveLength(3);
   });
 
   it("a deleted webhook receives nothing, and its waiting deliveries resume when it is restored", async () => {
@@ -109,9 +116,11 @@ describe.concurrent("pausing, deleting and restoring", () => {
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
     expect((await call("DELETE", `/api/webhooks/${wh.id}`, { key: acct.key })).status).toBe(200);
-    await runDueNow(wh.id);
-    await publish(acct, "order.created", { n: 2 });
-    await sleep(1200);
+    expect(await runDueNow(wh.id)).toBe(true);
+    const barrier = await barrierWebhook(acct);
+    const second = await publish(acct, "order.created", { n: 2 });
+    await barrier.waitFor(1);
+    await waitFanout(acct, second.id);
     expect(await inbox.requests()).toHaveLength(1);
     expect((await call("POST", `/api/webhooks/${wh.id}/restore`, { key: acct.key })).status).toBe(200);
     const reqs = await inbox.waitFor(2);
@@ -125,9 +134,9 @@ describe.concurrent("pausing, deleting and restoring", () => {
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
     expect((await call("DELETE", `/api/accounts/${acct.id}`)).status).toBe(200);
-    // The retry is made due; the object must know its webhook is gone and hold it.
-    await runDueNow(wh.id);
-    await sleep(1200);
+    // The retry is made due; the object must know its webhook is gone and hold it. The alarm run
+    // completing is the barrier: it is the only sender.
+    expect(await runDueNow(wh.id)).toBe(true);
     expect(await inbox.requests()).toHaveLength(1);
     expect((await deliveries(wh.id)).map((d) => d.state)).toEqual(["pending"]);
   });
@@ -137,8 +146,10 @@ describe.concurrent("pausing, deleting and restoring", () => {
     const inbox = await newInbox();
     const wh = await createWebhook(acct, { url: inbox.url });
     await call("DELETE", `/api/webhooks/${wh.id}`, { key: acct.key });
-    await publish(acct, "order.created", { n: 1 });
-    await sleep(1500);
+    const barrier = await barrierWebhook(acct);
+    const evt = await publish(acct, "order.created", { n: 1 });
+    await barrier.waitFor(1);
+    await waitFanout(acct, evt.id);
     expect(await inbox.requests()).toHaveLength(0);
     expect(await callRows(wh.id)).toHaveLength(0);
   });

@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { call, newAccount } from "../support/http";
+import { newInbox } from "../support/receiver";
 
 /** Shared by the delivery tests: accounts, webhooks, publishing, and driving a DO's clock. */
 export type Account = Awaited<ReturnType<typeof newAccount>>;
@@ -57,9 +58,18 @@ export interface CallView {
   created_at: number;
 }
 
-export async function callRows(webhookId: string): Promise<CallView[]> {
-  const { results } = await env.DB.prepare(`SELECT * FROM calls WHERE webhook_id = ? ORDER BY created_at, attempt`).bind(webhookId).all<CallView>();
-  return results;
+/** The webhook's own call log (its object's `calls` table), oldest first. */
+export function callRows(webhookId: string): Promise<CallView[]> {
+  return runInDurableObject(doStub(webhookId), (_instance, state) =>
+    state.storage.sql.exec<CallView & Record<string, SqlStorageValue>>(`SELECT * FROM calls ORDER BY created_at, attempt`).toArray(),
+  );
+}
+
+/** The object's delivery health (kv `health`), as the last outcome left it. */
+export function webhookHealth(webhookId: string) {
+  return runInDurableObject(doStub(webhookId), (_instance, state) =>
+    state.storage.kv.get("health") as { lastSuccessAt: number | null; lastFailureAt: number | null; failingSince: number | null } | undefined,
+  );
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
@@ -90,9 +100,28 @@ export async function crashObject(webhookId: string): Promise<void> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function webhookRow(id: string) {
-  return env.DB.prepare(`SELECT status, disabled_reason, last_success_at, last_failure_at FROM webhooks WHERE id = ?`)
+  return env.DB.prepare(`SELECT status, disabled_reason, version FROM webhooks WHERE id = ?`)
     .bind(id)
-    .first<{ status: string; disabled_reason: string | null; last_success_at: number | null; last_failure_at: number | null }>();
+    .first<{ status: string; disabled_reason: string | null; version: number }>();
 }
 
 export { call, newAccount };
+
+/** Barrier: the event is stamped fanned out, so every enqueue of it to a webhook's object is done. */
+export const waitFanout = (acct: Account, eventId: string) =>
+  waitFor(`fan-out of ${eventId}`, () => call("GET", `/api/events/${eventId}`, { key: acct.key }), (r) => r.status === 200 && Boolean(r.json.fannedOutAt));
+
+/** A second webhook on every topic with its own inbox: what must arrive before an absence is asserted. */
+export async function barrierWebhook(acct: Account) {
+  const inbox = await newInbox();
+  await createWebhook(acct, { url: inbox.url, topics: ["*"] });
+  return inbox;
+}
+
+/** The webhook's call rows have all reached the account-wide CallLog (its forward outbox is empty). */
+export const waitForForwarded = (webhookId: string) =>
+  waitFor(
+    `call rows of ${webhookId} forwarded to the call index`,
+    () => runInDurableObject(doStub(webhookId), (_i, state) => state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM call_forward`).one().n),
+    (n) => n === 0,
+  );

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { deriveDeliveryStates } from "../../src/domain/event";
-import { AUTO_DISABLE_AFTER_MS, classifyAttempt, nextDelayMs, parseRetryAfter, scheduleSpanSeconds, shouldAutoDisable } from "../../src/domain/retry";
-import { DEFAULT_RETRY_SCHEDULE_SECONDS } from "../../src/domain/webhook";
+import { AUTO_DISABLE_AFTER_MS, classifyAttempt, nextDelayMs, parseRetryAfter, shouldAutoDisable } from "../../src/domain/retry";
 
 describe("retry policy (pure)", () => {
   const seed004 = [30, 300, 1800, 7200];
@@ -15,13 +14,6 @@ describe("retry policy (pure)", () => {
     expect(nextDelayMs(seed004, 5, 0.5)).toBeNull();
     expect(nextDelayMs([], 1, 0.5)).toBeNull();
     expect(nextDelayMs(seed004, 0, 0.5)).toBeNull();
-  });
-
-  it("has the documented default schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (~27.5 h)", () => {
-    expect(DEFAULT_RETRY_SCHEDULE_SECONDS).toEqual([5, 300, 1800, 7200, 18000, 36000, 36000]);
-    expect(scheduleSpanSeconds(DEFAULT_RETRY_SCHEDULE_SECONDS) / 3600).toBeCloseTo(27.6, 1);
-    expect(DEFAULT_RETRY_SCHEDULE_SECONDS.map((_, i) => nextDelayMs(DEFAULT_RETRY_SCHEDULE_SECONDS, i + 1, 0.5))).toEqual([5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
-    expect(nextDelayMs(DEFAULT_RETRY_SCHEDULE_SECONDS, 8, 0.5)).toBeNull();
   });
 
   it("clamps Retry-After to [step, 2×step] and uses it without jitter", () => {

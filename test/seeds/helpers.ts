@@ -1,4 +1,4 @@
-import { env } from "cloudflare:workers";
+import { callRows as deliveryCallRows } from "../delivery/helpers";
 import { call, newAccount } from "../support/http";
 
 /** Shared by the seed-platform tests: publishing, reading the call log, waiting. */
@@ -21,10 +21,8 @@ export interface CallRow {
   created_at: number;
 }
 
-export async function callRows(webhookId: string): Promise<CallRow[]> {
-  const { results } = await env.DB.prepare(`SELECT * FROM calls WHERE webhook_id = ? ORDER BY created_at, attempt`).bind(webhookId).all<CallRow>();
-  return results;
-}
+/** The webhook's own call log (its object's `calls` table), oldest first. */
+export const callRows = (webhookId: string): Promise<CallRow[]> => deliveryCallRows(webhookId) as unknown as Promise<CallRow[]>;
 
 export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
