@@ -3,6 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createSource, postIn } from "../ingest/helpers";
 import { call, newAccount } from "../support/http";
+import { storedEvents } from "../support/events";
 import { newInbox } from "../support/receiver";
 
 /** After DELETE /api/accounts/{id}, nothing the account owned keeps working. */
@@ -41,8 +42,7 @@ describe("DELETE /api/accounts/{id}", () => {
     expect((await call("DELETE", `/api/accounts/${acct.id}`)).status).toBe(200);
     const after = await postIn(source.id, "{}", { "content-type": "application/json" });
     expect(after.status, after.text).toBe(404);
-    const stored = await env.DB.prepare("SELECT COUNT(*) AS n FROM events WHERE source_id = ?").bind(source.id).first<{ n: number }>();
-    expect(stored!.n).toBe(1);
+    expect(await storedEvents(acct.id, { sourceId: source.id })).toHaveLength(1);
   });
 
   it("refuses a source of a deleted account even if the source row was left live", async () => {
