@@ -1,13 +1,15 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { accounts } from "./api/accounts";
 import { bench } from "./api/bench";
 import { events } from "./api/events";
+import { portal } from "./api/portal";
+import { timeseries } from "./api/timeseries";
 import { deadLetters, stats } from "./api/stats";
 import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { sources } from "./api/sources";
 import { topics, webhookTopics } from "./api/topics";
 import { webhooks } from "./api/webhooks";
+import { consolePages } from "./console/serve";
 import { ApiError } from "./domain/errors";
 import { ingest } from "./ingest/route";
 import { createApp } from "./lib/openapi";
@@ -38,6 +40,8 @@ app.route("/api/webhooks", webhookOpsStatic);
 app.route("/api/webhooks", webhookTopics);
 app.route("/api/webhooks", webhooks);
 app.route("/api/webhooks", webhookOps);
+app.route("/api/webhooks", timeseries);
+app.route("/api/portal", portal);
 app.route("/api/events", events);
 app.route("/api/stats", stats);
 app.route("/api/dead-letters", deadLetters);
@@ -57,7 +61,8 @@ app.doc31("/openapi.json", {
     description: "Webhook infrastructure on Cloudflare Workers: publish events, fan out signed deliveries, retry, log.",
   },
 });
-app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "hookrelay API" }));
+// /console, /portal, /docs and their /ui/* files (static assets, served with a strict CSP).
+app.route("/", consolePages);
 
 app.notFound(notFoundOrMethod(() => app.routes));
 app.onError(onError);

@@ -16,6 +16,7 @@ import { requireAuth } from "../middleware/auth";
 import { callsForEventStatement, rowsToCalls } from "../store/calls";
 import { getEvent, listEvents, type StoredEvent } from "../store/events";
 import { listLiveWebhooks } from "../store/webhooks";
+import { eventFilter, replayTargets, webhookIdFilter } from "./scope";
 
 /**
  * Publishing and reading events. POST is the hot path: validate, serialize the payload once (that
@@ -133,7 +134,8 @@ events.openapi(
     const page = await listEvents(c.env.DB, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, topic: q.topic, channel: q.channel, sourceId: q.sourceId, sinceMs: q.since, untilMs: q.until, includePayload: q.includePayload,
     });
-    return c.json({ data: page.data.map((e) => eventOut(e, q.includePayload === true)), nextCursor: page.nextCursor }, 200);
+    const inScope = await eventFilter(c);
+    return c.json({ data: page.data.filter(inScope).map((e) => eventOut(e, q.includePayload === true)), nextCursor: page.nextCursor }, 200);
   },
 );
 
@@ -147,8 +149,9 @@ events.openapi(
     const { id } = c.req.valid("param");
     const accountId = c.var.auth.accountId;
     const [event, calls] = await Promise.all([getEvent(c.env.DB, accountId, id), callsForEventStatement(c.env.DB, accountId, id).all()]);
-    if (!event) throw notFound("Event", id);
-    const states = deriveDeliveryStates(event.webhookIds ?? [], rowsToCalls(calls.results));
+    if (!event || !(await eventFilter(c))(event)) throw notFound("Event", id);
+    const keep = await webhookIdFilter(c);
+    const states = deriveDeliveryStates((event.webhookIds ?? []).filter(keep), rowsToCalls(calls.results).filter((call) => keep(call.webhookId)));
     return c.json({ ...eventOut(event, true), deliveries: states.map(deliveryStateOut) }, 200);
   },
 );
@@ -176,12 +179,12 @@ events.openapi(
     const body = (c.req.valid("json") as z.infer<typeof ReplayBody> | undefined) ?? {};
     const accountId = c.var.auth.accountId;
     const event = await getEvent(c.env.DB, accountId, id);
-    if (!event) throw notFound("Event", id);
-    const webhookIds = body.webhookIds ? [...new Set(body.webhookIds)] : null;
+    if (!event || !(await eventFilter(c))(event)) throw notFound("Event", id);
+    const webhookIds = await replayTargets(c, body.webhookIds ? [...new Set(body.webhookIds)] : null, event.webhookIds);
     if (webhookIds) {
       const live = new Set((await listLiveWebhooks(c.env.DB, [accountId])).map((w) => w.id));
       const issues: FieldIssue[] = [];
-      body.webhookIds!.forEach((w, i) => {
+      (body.webhookIds ?? webhookIds).forEach((w, i) => {
         if (!live.has(w)) issues.push({ path: `body.webhookIds.${i}`, message: `webhook ${w} does not exist in this account`, code: "unknown_webhook" });
       });
       if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);

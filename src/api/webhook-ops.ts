@@ -19,6 +19,7 @@ import { generateWebhookSecret } from "../signing/secrets";
 import { signingSecrets } from "../signing/sign";
 import { callStats, listCalls } from "../store/calls";
 import * as store from "../store/webhooks";
+import { assertInScope, webhookIdFilter } from "./scope";
 import { webhookOut } from "./webhooks";
 
 /**
@@ -40,7 +41,7 @@ const IdParams = z.object({ id: z.string().max(100).openapi({ param: { name: "id
 async function loadOr404(c: Context<AppEnv>, id: string): Promise<Webhook> {
   const w = await store.getWebhook(c.env.DB, c.var.auth.accountId, id);
   if (!w) throw notFound("Webhook", id);
-  return w;
+  return assertInScope(c, w);
 }
 
 const stub = (c: Context<AppEnv>, id: string) => c.env.WEBHOOK_DO.getByName(id);
@@ -302,6 +303,7 @@ webhookOpsStatic.openapi(
     const page = await listCalls(c.env.DB, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, webhookId: q.webhookId, eventId: q.eventId, status: q.status, topic: q.topic, sinceMs: q.since, untilMs: q.until,
     });
-    return c.json({ data: page.data.map(callOut), nextCursor: page.nextCursor }, 200);
+    const inScope = await webhookIdFilter(c);
+    return c.json({ data: page.data.filter((call) => inScope(call.webhookId)).map(callOut), nextCursor: page.nextCursor }, 200);
   },
 );

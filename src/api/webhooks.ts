@@ -15,6 +15,7 @@ import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";
 import { liveSourceIds } from "../store/sources";
+import { assertInScope, assertStaysInScope, channelsForCreate, scopeOf, webhookInScope } from "./scope";
 import * as store from "../store/webhooks";
 
 /** The seeds' webhook management API: CRUD, soft delete and restore, and the secret. */
@@ -67,7 +68,7 @@ function failIfAny(issues: FieldIssue[]) {
 async function loadOr404(c: Context<AppEnv>, id: string, opts: { includeDeleted?: boolean } = {}) {
   const w = await store.getWebhook(c.env.DB, c.var.auth.accountId, id, opts);
   if (!w) throw notFound("Webhook", id);
-  return w;
+  return assertInScope(c, w);
 }
 
 const IdParams = z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" }, example: "wh_0mh2k3x9aXbYcZ12" }) });
@@ -88,6 +89,7 @@ webhooks.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
+    body.channels = channelsForCreate(c, body.channels);
     failIfAny(await semanticIssues(c, body, body.secret));
     const secret = body.secret ?? generateWebhookSecret();
     const now = Date.now();
@@ -113,7 +115,7 @@ webhooks.openapi(
   }),
   async (c) => {
     const page = await store.listWebhooks(c.env.DB, c.var.auth.accountId, c.req.valid("query"));
-    return c.json({ data: page.data.map((w) => webhookOut(w)), nextCursor: page.nextCursor }, 200);
+    return c.json({ data: page.data.filter((w) => webhookInScope(scopeOf(c), w)).map((w) => webhookOut(w)), nextCursor: page.nextCursor }, 200);
   },
 );
 
@@ -147,6 +149,7 @@ webhooks.openapi(
     };
     if (patch.topics) next.topics = [...new Set(patch.topics)];
     if (active !== undefined) next.disabledReason = null;
+    assertStaysInScope(c, next);
     if (patch.signature && patch.signature.scheme !== current.signature.scheme && patch.signature.scheme === "standard") {
       const secrets = await unsealJson<SigningSecret[]>(current.sealedSecrets, c.var.config.ENCRYPTION_KEY);
       failIfAny(await semanticIssues(c, { url: patch.url, sources: patch.sources, signature: next.signature }, secrets[0]?.secret));
