@@ -15,6 +15,16 @@ function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
   return el;
 }
 
+function timeAxis(root: SVGSVGElement, series: Series): void {
+  const first = series.buckets[0];
+  if (!first) return;
+  const from = svg("text", { x: PAD, y: H - 10, class: "tick" });
+  from.textContent = new Date(first.start).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const now = svg("text", { x: W - 2, y: H - 10, class: "tick", "text-anchor": "end" });
+  now.textContent = "now";
+  root.append(from, now);
+}
+
 function frame(label: string, max: number, unit: string): SVGSVGElement {
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": label, class: "chart" }) as SVGSVGElement;
   root.append(svg("line", { x1: PAD, y1: H - PAD, x2: W, y2: H - PAD, class: "axis" }));
@@ -31,6 +41,7 @@ export function countsChart(series: Series): SVGSVGElement {
   const max = Math.max(1, ...b.map((x) => x.succeeded + x.failed + x.retrying));
   const t = series.totals;
   const root = frame(`Attempts per minute: ${t.succeeded} succeeded, ${t.failed} failed, ${t.retrying} retrying`, max, "");
+  timeAxis(root, series);
   const step = (W - PAD) / b.length;
   const scale = (H - PAD - 4) / max;
   b.forEach((x, i) => {
@@ -49,6 +60,7 @@ export function latencyChart(series: Series): SVGSVGElement {
   const b = series.buckets;
   const max = Math.max(1, ...b.map((x) => x.p95Ms ?? 0));
   const root = frame(`Latency per minute: p50 ${series.totals.p50Ms ?? "—"} ms, p95 ${series.totals.p95Ms ?? "—"} ms`, max, " ms");
+  timeAxis(root, series);
   const step = (W - PAD) / b.length;
   const scale = (H - PAD - 4) / max;
   for (const k of ["p50Ms", "p95Ms"] as const) {

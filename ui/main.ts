@@ -24,16 +24,18 @@ function shell(): HTMLElement {
   const main = h("main", { id: "main", tabindex: "-1" });
   const signOut = h("button", { type: "button", class: "secondary" }, "Sign out");
   signOut.addEventListener("click", () => {
+    // A reload drops every poll and listener of the signed-in views along with the key.
     clearSession();
-    location.hash = "";
-    start();
+    history.replaceState(null, "", location.pathname);
+    location.reload();
   });
-  const who = mode() === "portal" ? `Portal${s.readOnly ? " (read-only)" : ""}` : `${s.isAdmin ? "Admin" : "Account key"} · ${s.accountId ?? "own account"}`;
+  const scope = s.channels?.length ? ` · channel ${s.channels.join(", ")}` : "";
+  const who = mode() === "portal" ? `Portal${scope}${s.readOnly ? " (read-only)" : ""}` : `${s.isAdmin ? "Admin" : "Account key"} · ${s.accountId}`;
   replace(
     app,
     h("a", { href: "#main", class: "skip" }, "Skip to content"),
     h("header", {},
-      h("span", { class: "brand" }, mode() === "portal" ? "Webhooks" : "hookrelay"),
+      h("span", { class: "brand" }, mode() === "portal" ? "Webhook portal" : "hookrelay"),
       h("nav", { "aria-label": "Main" }, h("ul", {}, links.map(([href, text]) => h("li", {}, h("a", { href }, text))))),
       h("span", { class: "who" }, who),
       mode() === "console" ? signOut : null,
@@ -60,14 +62,15 @@ async function startPortal(): Promise<void> {
   const claims = token ? portalClaims(token) : null;
   const refuse = (message: string) => replace(app, h("main", { id: "main" }, h("h1", { tabindex: "-1" }, "This link cannot be used"), h("p", { role: "alert" }, message)));
   if (!token || !claims) return refuse("Open the portal from the link your provider gave you.");
+  let who;
   try {
     // The server decides: an expired, forged or revoked token is refused here.
-    await api("GET", "/api/webhooks?limit=1", undefined, token);
+    who = await api<{ accountId: string; portal: { channels: string[] | null; readOnly: boolean } | null }>("GET", "/api/session", undefined, token);
   } catch (e) {
     clearSession();
     return refuse(e instanceof ApiFailure ? `${e.message}.` : "The portal could not be reached.");
   }
-  saveSession({ credential: token, accountId: null, isAdmin: false, readOnly: claims.readOnly });
+  saveSession({ credential: token, accountId: who.accountId, isAdmin: false, readOnly: who.portal?.readOnly ?? claims.readOnly, channels: who.portal?.channels ?? null });
   startApp();
 }
 
@@ -79,5 +82,10 @@ function start(): void {
   if (loadSession()) startApp();
   else signInView(app, startApp);
 }
+
+// A new portal link opened in the same tab (only the fragment differs): start over with its token.
+window.addEventListener("hashchange", () => {
+  if (mode() === "portal" && /token=hrp_/.test(location.hash)) location.reload();
+});
 
 start();

@@ -11,6 +11,7 @@ interface Route {
 export class Router {
   private routes: Route[] = [];
   private cleanup: Cleanup | null = null;
+  private rendered = false;
 
   constructor(private root: HTMLElement, private fallback: string) {}
 
@@ -36,9 +37,22 @@ export class Router {
       const params: Record<string, string> = {};
       r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
       this.root.replaceChildren();
-      this.cleanup = (await r.view(this.root, params)) ?? null;
-      // Move focus to the new page's heading so keyboard and screen-reader users land on it.
-      this.root.querySelector<HTMLElement>("h1")?.focus();
+      try {
+        this.cleanup = (await r.view(this.root, params)) ?? null;
+      } catch (e) {
+        this.root.replaceChildren();
+        const h1 = document.createElement("h1");
+        h1.tabIndex = -1;
+        h1.textContent = "This page could not be loaded";
+        const p = document.createElement("p");
+        p.setAttribute("role", "alert");
+        p.textContent = (e as Error).message;
+        this.root.append(h1, p);
+      }
+      // After a route change, focus the new page's heading so keyboard and screen-reader users land on
+      // it; on the first page the browser's own order (skip link first) stays.
+      if (this.rendered) this.root.querySelector<HTMLElement>("h1")?.focus();
+      this.rendered = true;
       return;
     }
     location.hash = this.fallback;

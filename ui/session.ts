@@ -9,6 +9,8 @@ export interface Session {
   accountId: string | null;
   isAdmin: boolean;
   readOnly: boolean;
+  /** A portal's channel scope, for display. */
+  channels?: string[] | null;
 }
 
 const KEY = "hookrelay.session";

@@ -22,25 +22,21 @@ export function signInView(root: HTMLElement, onSignedIn: () => void): void {
       return;
     }
     status.textContent = "Checking…";
+    let who: { accountId: string; kind: string };
     try {
-      await api("GET", "/api/webhooks?limit=1", undefined, credential);
+      who = await api<{ accountId: string; kind: string }>("GET", "/api/session", undefined, credential);
     } catch (e) {
       status.textContent = "";
       keyField.error.textContent = e instanceof ApiFailure && e.status === 401 ? "That key is not valid." : `Sign-in failed: ${(e as Error).message}`;
       key.focus();
       return;
     }
-    let accounts: { id: string; name: string }[] | null = null;
-    try {
-      accounts = (await api<Page<{ id: string; name: string }>>("GET", "/api/accounts?limit=100", undefined, credential)).data;
-    } catch {
-      accounts = null; // an account key: 403 here, and it acts on its own account
-    }
-    if (!accounts) {
-      saveSession({ credential, accountId: null, isAdmin: false, readOnly: false });
+    if (who.kind !== "admin") {
+      saveSession({ credential, accountId: who.accountId, isAdmin: false, readOnly: false });
       onSignedIn();
       return;
     }
+    const accounts = (await api<Page<{ id: string; name: string }>>("GET", "/api/accounts?limit=100", undefined, credential)).data;
     pickAccount(root, credential, accounts, onSignedIn);
   });
   replace(root, h("main", { id: "main" }, form));
