@@ -1,5 +1,7 @@
-/** /docs: starts the locally served API reference bundle (/ui/scalar.js) on /openapi.json, with no web fonts. */
+/** /docs: starts the locally served API reference bundle (/ui/scalar.js) on the page's OpenAPI URL, with no web fonts. */
 declare const Scalar: { createApiReference: (el: string, config: Record<string, unknown>) => unknown };
 
-Scalar.createApiReference("#app", { url: "/openapi.json", withDefaultFonts: false, hideClientButton: true, telemetry: false });
+const url = document.getElementById("app")?.dataset.openapiUrl ?? "/openapi.json";
+Scalar.createApiReference("#app", { url, withDefaultFonts: false, hideClientButton: true, telemetry: false });
+
 export {};
