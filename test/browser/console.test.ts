@@ -154,6 +154,7 @@ describe("console", () => {
     await seen(page.getByRole("heading", { name: "Event invoice.paid" }));
     await seen(page.getByText('"invoice": "inv_42"'));
     await seen(page.getByRole("row").filter({ hasText: wh.id }).filter({ hasText: "succeeded" }));
+    await shot(page, "event");
     await page.getByRole("button", { name: "Replay to all" }).click();
     await seen(page.getByText("Replay queued for every matching webhook."));
     await expect.poll(() => inbox.count(), { timeout: 15_000 }).toBe(2);
@@ -239,6 +240,8 @@ describe("console", () => {
     await seen(page.getByRole("heading", { name: "Stripe payments" }));
     await seen(page.getByText(src.ingestUrl));
     await seen(page.getByRole("button", { name: "Copy ingest URL" }));
+    await seen(page.getByText("No events yet."));
+    await shot(page, "sources");
     expect(await page.getByRole("link", { name: "Dead letters" }).count()).toBe(0);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API key").fill(await adminKey());
