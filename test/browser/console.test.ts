@@ -208,6 +208,39 @@ describe("console", () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it("edits a webhook, reveals and rotates its secret, and deletes it", async () => {
+    const acct = await newAccount("edit");
+    const wh = await createWebhook(acct.key, { url: "https://example.com/before", description: "Editable" });
+    const { page } = s;
+    await signIn(page, acct.key);
+    await page.goto(`${baseUrl()}/console#/webhooks/${wh.id}`);
+    await page.getByRole("link", { name: "Edit" }).click();
+    await page.getByLabel("Timeout (ms)").fill("0");
+    expectedErrors.push(/status of 422/);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await seen(page.getByText("Please fix the highlighted fields."));
+    expect(await page.getByLabel("Timeout (ms)").getAttribute("aria-invalid")).toBe("true");
+    await page.getByLabel("Timeout (ms)").fill("5000");
+    await page.getByLabel("Endpoint URL").fill("https://example.com/after");
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await seen(page.getByText("https://example.com/after"));
+    expect((await api("GET", `/api/webhooks/${wh.id}`, { key: acct.key })).json.delivery.timeoutMs).toBe(5000);
+
+    await page.getByRole("button", { name: "Reveal secret" }).click();
+    const secret = await page.getByLabel("Signing secret:").inputValue();
+    expect(secret).toBe((await api("GET", `/api/webhooks/${wh.id}/secret`, { key: acct.key })).json.secret);
+    await page.getByRole("button", { name: "Rotate secret" }).click();
+    await seen(page.getByText("Secret rotated."));
+    const rotated = await page.getByLabel(/New secret/).inputValue();
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(secret);
+
+    page.once("dialog", (d) => void d.accept());
+    await page.getByRole("button", { name: "Delete" }).click();
+    await seen(page.getByRole("heading", { name: "Webhooks", level: 1 }));
+    expect((await api("GET", `/api/webhooks/${wh.id}`, { key: acct.key })).status).toBe(404);
+  });
+
   it("lists webhooks with status, topics, success rate and last delivery, and restores a deleted one", async () => {
     const acct = await newAccount("list");
     const inbox = await newInbox();

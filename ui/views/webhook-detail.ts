@@ -22,10 +22,13 @@ export async function webhookDetailView(root: HTMLElement, params: Record<string
 
   async function renderHead() {
     const w = await api<Webhook>("GET", `/api/webhooks/${id}`);
-    const act = (label: string, run: () => Promise<unknown>, done: string, cls = "secondary") => {
-      const b = h("button", { type: "button", class: cls }, label);
+    /** A button that runs an action, reports its outcome, then redraws this header (unless it left the page). */
+    const act = (label: string, run: () => Promise<unknown>, done: string, opts: { cls?: string; ask?: string; leaves?: boolean } = {}) => {
+      const b = h("button", { type: "button", class: opts.cls ?? "secondary" }, label);
       b.addEventListener("click", async () => {
-        if ((await msg.run(run, done)) !== undefined) await renderHead();
+        if (opts.ask && !confirm(opts.ask)) return;
+        const out = await msg.run(run, done);
+        if (out !== undefined && !opts.leaves) await msg.run(renderHead);
       });
       return b;
     };
@@ -47,11 +50,10 @@ export async function webhookDetailView(root: HTMLElement, params: Record<string
             return out;
           }, "Secret rotated."),
           act("Delete", async () => {
-            if (!confirm("Delete this webhook? It can be restored from the list (Show deleted).")) return undefined;
             const out = await api("DELETE", `/api/webhooks/${id}`);
             location.hash = "#/webhooks";
             return out;
-          }, "Deleted.", "danger"),
+          }, "Deleted.", { cls: "danger", ask: "Delete this webhook? It can be restored from the list (Show deleted).", leaves: true }),
         ];
     replace(
       head,

@@ -33,7 +33,10 @@ export async function webhookFormView(root: HTMLElement, params: Record<string, 
 
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    for (const f of Object.values(fields)) f.error.textContent = "";
+    for (const f of Object.values(fields)) {
+      f.error.textContent = "";
+      f.row.querySelector("input")?.removeAttribute("aria-invalid");
+    }
     const body: Record<string, unknown> = {
       url: url.value.trim(),
       description: description.value.trim() || null,
@@ -57,7 +60,9 @@ export async function webhookFormView(root: HTMLElement, params: Record<string, 
         if (!key) continue;
         const slot = byPath[key]!;
         slot.textContent = slot.textContent ? `${slot.textContent} ${d.message}` : d.message;
-        first ??= slot.parentElement?.querySelector("input") ?? null;
+        const input = slot.parentElement?.querySelector("input") ?? null;
+        input?.setAttribute("aria-invalid", "true");
+        first ??= input;
         placed = true;
       }
       msg.show(placed ? "Please fix the highlighted fields." : `${e.message}${e.details.length ? `: ${e.details.map((d) => `${d.path} ${d.message}`).join("; ")}` : ""}`, "error");
