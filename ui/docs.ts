@@ -2,6 +2,7 @@
 declare const Scalar: { createApiReference: (el: string, config: Record<string, unknown>) => unknown };
 
 const url = document.getElementById("app")?.dataset.openapiUrl ?? "/openapi.json";
-Scalar.createApiReference("#app", { url, withDefaultFonts: false, hideClientButton: true, telemetry: false });
+// No web fonts, and none of the hosted (Scalar cloud) features: this page works offline.
+Scalar.createApiReference("#app", { url, withDefaultFonts: false, hideClientButton: true, telemetry: false, showDeveloperTools: "never", agent: { disabled: true } });
 
 export {};
