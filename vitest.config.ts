@@ -20,6 +20,8 @@ export default defineConfig({
     globalSetup: ["./test/global-setup.ts"],
     setupFiles: ["./test/apply-migrations.ts"],
     include: ["test/**/*.test.ts"],
+    // Browser tests run in Node against wrangler dev (vitest.browser.config.ts), not in workerd.
+    exclude: ["test/browser/**"],
     testTimeout: 20_000,
   },
 });

@@ -1,11 +1,14 @@
 import type { Arrival } from "./delivery/group-commit";
 import type { Config } from "./env";
+import type { PortalScope } from "./signing/portal-token";
 
 /** What middleware puts on the request context (`c.var`). */
 export interface AuthContext {
   accountId: string;
   isAdmin: boolean;
   keyId: string | null;
+  /** Set when the caller presented a portal token: everything it reaches is limited to this scope. */
+  portal?: PortalScope;
 }
 
 export interface AppEnv {

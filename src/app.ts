@@ -1,8 +1,10 @@
-import { Scalar } from "@scalar/hono-api-reference";
 import { accounts } from "./api/accounts";
 import { bench } from "./api/bench";
 import { events } from "./api/events";
 import { listen } from "./api/listen";
+import { portal } from "./api/portal";
+import { session } from "./api/session";
+import { timeseries } from "./api/timeseries";
 import { deadLetters, stats } from "./api/stats";
 import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
 import { sources } from "./api/sources";
@@ -12,6 +14,7 @@ import { catalogWebhooks } from "./api/catalog-openapi";
 import { profiles } from "./api/profiles";
 import { whatsappSessions } from "./api/whatsapp-sessions";
 import { whoami } from "./api/whoami";
+import { consolePages } from "./console/serve";
 import { ingest } from "./ingest/route";
 import { createApp } from "./lib/openapi";
 import { managementBodyLimit } from "./middleware/body-limit";
@@ -35,6 +38,9 @@ app.route("/api/webhooks", webhookOpsStatic);
 app.route("/api/webhooks", webhookTopics);
 app.route("/api/webhooks", webhooks);
 app.route("/api/webhooks", webhookOps);
+app.route("/api/webhooks", timeseries);
+app.route("/api/portal", portal);
+app.route("/api/session", session);
 app.route("/api/events", events);
 app.route("/api/stats", stats);
 app.route("/api/dead-letters", deadLetters);
@@ -65,7 +71,8 @@ app.get("/openapi.json", (c) => {
   openApiDocument ??= { ...app.getOpenAPI31Document(openApiConfig), webhooks: catalogWebhooks() };
   return c.json(openApiDocument);
 });
-app.get("/docs", Scalar({ url: "/openapi.json", pageTitle: "hookrelay API" }));
+// /console, /portal, /docs and their /ui/* files (static assets, served with a strict CSP).
+app.route("/", consolePages);
 
 app.notFound(notFoundOrMethod(() => app.routes));
 app.onError(onError);

@@ -19,6 +19,7 @@ import { liveWebhooksByIds } from "../store/webhook-channels";
 import type { StoredEvent } from "../traffic/event-types";
 import { findEvent, listAccountEvents } from "../traffic/events";
 import { deliveryStatesFor } from "./event-deliveries";
+import { eventFilter, replayTargets, webhookIdFilter } from "./scope";
 
 /**
  * Publishing and reading events. POST is the hot path: validate, serialize the payload once (that
@@ -140,7 +141,8 @@ events.openapi(
     const page = await listAccountEvents(c.env, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, topic: q.topic, channel: q.channel, sourceId: q.sourceId, sinceMs: q.since, untilMs: q.until, includePayload: q.includePayload,
     });
-    return c.json({ data: page.data.map((e) => eventOut(e, q.includePayload === true)), nextCursor: page.nextCursor }, 200);
+    const inScope = await eventFilter(c);
+    return c.json({ data: page.data.filter(inScope).map((e) => eventOut(e, q.includePayload === true)), nextCursor: page.nextCursor }, 200);
   },
 );
 
@@ -156,8 +158,9 @@ events.openapi(
     const { id } = c.req.valid("param");
     const accountId = c.var.auth.accountId;
     const event = await findEvent(c.env, accountId, id);
-    if (!event) throw notFound("Event", id);
-    const states = await deliveryStatesFor(c.env, event);
+    if (!event || !(await eventFilter(c))(event)) throw notFound("Event", id);
+    const keep = await webhookIdFilter(c);
+    const states = await deliveryStatesFor(c.env, { ...event, webhookIds: (event.webhookIds ?? []).filter(keep) });
     return c.json({ ...eventOut(event, true), deliveries: states.map(deliveryStateOut) }, 200);
   },
 );
@@ -185,12 +188,12 @@ events.openapi(
     const body = (c.req.valid("json") as z.infer<typeof ReplayBody> | undefined) ?? {};
     const accountId = c.var.auth.accountId;
     const event = await findEvent(c.env, accountId, id);
-    if (!event) throw notFound("Event", id);
-    const webhookIds = body.webhookIds ? [...new Set(body.webhookIds)] : null;
+    if (!event || !(await eventFilter(c))(event)) throw notFound("Event", id);
+    const webhookIds = await replayTargets(c, body.webhookIds ? [...new Set(body.webhookIds)] : null, event.webhookIds);
     if (webhookIds) {
       const live = new Set((await liveWebhooksByIds(c.env.DB, accountId, webhookIds)).map((w) => w.id));
       const issues: FieldIssue[] = [];
-      body.webhookIds!.forEach((w, i) => {
+      (body.webhookIds ?? webhookIds).forEach((w, i) => {
         if (!live.has(w)) issues.push({ path: `body.webhookIds.${i}`, message: `webhook ${w} does not exist in this account`, code: "unknown_webhook" });
       });
       if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);

@@ -20,6 +20,7 @@ import { freshSigningSecret, shownSecret } from "../signing/material";
 import { signingSecrets } from "../signing/sign";
 import { listCallsFor } from "./call-reads";
 import * as store from "../store/webhooks";
+import { assertInScope, webhookIdFilter } from "./scope";
 import { webhookOut } from "./webhooks";
 
 /**
@@ -41,7 +42,7 @@ const IdParams = z.object({ id: z.string().max(100).openapi({ param: { name: "id
 async function loadOr404(c: Context<AppEnv>, id: string): Promise<Webhook> {
   const w = await store.getWebhook(c.env.DB, c.var.auth.accountId, id);
   if (!w) throw notFound("Webhook", id);
-  return w;
+  return assertInScope(c, w);
 }
 
 const stub = (c: Context<AppEnv>, id: string) => c.env.WEBHOOK_DO.getByName(id);
@@ -72,6 +73,7 @@ webhookOps.openapi(
     const key = c.var.config.ENCRYPTION_KEY;
     let shown: string | undefined;
     const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {
+      assertInScope(c, current);
       // ed25519: a new key pair (a sent secret cannot be a key pair); otherwise the sent or a generated secret.
       if (current.signature.scheme === "ed25519" && body.secret !== undefined) throw new ApiError("validation_failed", "The request body is invalid", [{ path: "body.secret", message: "an ed25519 webhook rotates to a key pair hookrelay generates; omit secret", code: "invalid_secret" }]);
       const fresh = await freshSigningSecret(current.signature, body.secret);
@@ -311,6 +313,7 @@ webhookOpsStatic.openapi(
     const page = await listCallsFor(c.env, c.var.auth.accountId, {
       limit: q.limit, cursor: q.cursor, webhookId: q.webhookId, eventId: q.eventId, status: q.status, topic: q.topic, sinceMs: q.since, untilMs: q.until,
     });
-    return c.json({ data: page.data.map(callOut), nextCursor: page.nextCursor }, 200);
+    const inScope = await webhookIdFilter(c);
+    return c.json({ data: page.data.filter((call) => inScope(call.webhookId)).map(callOut), nextCursor: page.nextCursor }, 200);
   },
 );

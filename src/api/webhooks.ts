@@ -18,6 +18,7 @@ import { getAccountSettings } from "../store/account-settings";
 import { HEADER_MASK, isLegacyPlainHeaders, maskHeaders, mergeMasked, openHeaders, sealHeaders, type HeaderValues } from "../signing/sealed-headers";
 import { generateWebhookSecret } from "../signing/secrets";
 import { liveSourceIds } from "../store/sources";
+import { assertInScope, assertStaysInScope, channelsForCreate, scopeOf, webhookInScope } from "./scope";
 import * as store from "../store/webhooks";
 
 /** The seeds' webhook management API: CRUD, soft delete and restore, and the secret. */
@@ -79,7 +80,7 @@ function failIfAny(issues: FieldIssue[]) {
 async function loadOr404(c: Context<AppEnv>, id: string, opts: { includeDeleted?: boolean } = {}) {
   const w = await store.getWebhook(c.env.DB, c.var.auth.accountId, id, opts);
   if (!w) throw notFound("Webhook", id);
-  return w;
+  return assertInScope(c, w);
 }
 
 const IdParams = z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" }, example: "wh_0mh2k3x9aXbYcZ12" }) });
@@ -174,7 +175,9 @@ webhooks.openapi(
     responses: { 201: jsonResponse(WebhookOut, "The webhook, with its secret"), ...errorResponses },
   }),
   async (c) => {
-    const { webhook, secret } = await buildWebhook(c, c.req.valid("json"));
+    const body = c.req.valid("json");
+    body.channels = channelsForCreate(c, body.channels);
+    const { webhook, secret } = await buildWebhook(c, body);
     return c.json(webhookOut(await createWebhook(c.env, webhook), secret), 201);
   },
 );
@@ -187,7 +190,7 @@ webhooks.openapi(
   }),
   async (c) => {
     const page = await store.listWebhooks(c.env.DB, c.var.auth.accountId, c.req.valid("query"));
-    return c.json({ data: page.data.map((w) => webhookOut(w)), nextCursor: page.nextCursor }, 200);
+    return c.json({ data: page.data.filter((w) => webhookInScope(scopeOf(c), w)).map((w) => webhookOut(w)), nextCursor: page.nextCursor }, 200);
   },
 );
 
@@ -212,7 +215,8 @@ webhooks.openapi(
     let secret: string | undefined;
     // Applied to the row as it is when the write lands (updateWebhook re-applies it after a lost race).
     const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {
-      const applied = await applyWebhookPatch(c, current, patch);
+      const applied = await applyWebhookPatch(c, assertInScope(c, current), patch);
+      assertStaysInScope(c, applied.webhook);
       secret = applied.secret;
       return applied.webhook;
     });
@@ -230,7 +234,7 @@ webhooks.openapi(
   async (c) => {
     const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, (current) => {
       const now = Date.now();
-      return { ...current, deletedAt: now, updatedAt: now };
+      return { ...assertInScope(c, current), deletedAt: now, updatedAt: now };
     });
     return c.json(webhookOut(next), 200);
   },
@@ -247,6 +251,7 @@ webhooks.openapi(
     const next = await updateWebhook(
       c.env, c.var.auth.accountId, c.req.valid("param").id,
       (current) => {
+        assertInScope(c, current);
         if (current.deletedAt === null) throw new ApiError("conflict", `Webhook ${current.id} is not deleted`);
         if (Date.now() - current.deletedAt > windowMs) throw notFound("Webhook", current.id);
         return { ...current, deletedAt: null, updatedAt: Date.now() };

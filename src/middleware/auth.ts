@@ -2,8 +2,10 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../domain/errors";
 import { timingSafeEqual } from "../lib/encoding";
+import { PORTAL_TOKEN_PREFIX, verifyPortalToken } from "../signing/portal-token";
 import { sha256Hex } from "../signing/secrets";
 import { findKeyOwner, getAccount, touchKey, type KeyOwner } from "../store/accounts";
+import { portalAccess } from "./portal-policy";
 
 /**
  * Resolves who is calling. The admin key (a secret binding) manages accounts and acts on the
@@ -11,6 +13,10 @@ import { findKeyOwner, getAccount, touchKey, type KeyOwner } from "../store/acco
  *
  * Key lookups are cached per isolate for `cacheTtlMs` so that publishing stays at one D1 round
  * trip; a revocation is seen at once by the isolate that made it and within the TTL everywhere.
+ *
+ * A third kind of credential is the portal token (`Bearer hrp_…`, signing/portal-token.ts): signed,
+ * short-lived, one account, optionally narrowed to channels or webhooks and to reading. It reaches
+ * only the routes portal-policy.ts lists; the handlers narrow every object to its scope.
  */
 interface CachedOwner {
   owner: KeyOwner | null;
@@ -67,6 +73,19 @@ export const requireAuth = ({ adminOnly = false, cacheTtlMs = 30_000 }: AuthOpti
       throw new ApiError("unauthorized", "Missing API key: send it as x-api-key or Authorization: Bearer <key>");
     }
     const now = Date.now();
+    if (key.startsWith(PORTAL_TOKEN_PREFIX)) {
+      const verdict = await verifyPortalToken(key, c.var.config.ENCRYPTION_KEY, now);
+      if (!verdict.ok) {
+        throw new ApiError("unauthorized", verdict.reason === "expired" ? "The portal token has expired; ask for a new portal session" : "The portal token is not valid");
+      }
+      const access = adminOnly ? "not_for_portals" : portalAccess(c.req.method, c.req.path, verdict.scope.readOnly);
+      if (access === "not_for_portals") throw new ApiError("forbidden", "Portal tokens cannot use this route");
+      if (access === "read_only") throw new ApiError("forbidden", "This portal session is read-only");
+      // A deleted account's tokens stop working even before they expire.
+      if (!(await adminAccountExists(c.env.DB, verdict.scope.accountId, now, cacheTtlMs))) throw new ApiError("unauthorized", "The portal token is not valid");
+      c.set("auth", { accountId: verdict.scope.accountId, isAdmin: false, keyId: null, portal: verdict.scope });
+      return next();
+    }
     if (timingSafeEqual(key, c.var.config.ADMIN_API_KEY)) {
       const accountId = c.req.header("x-account-id")?.trim() || "default";
       if (!adminOnly && !(await adminAccountExists(c.env.DB, accountId, now, cacheTtlMs))) {

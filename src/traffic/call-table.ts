@@ -220,3 +220,20 @@ export function mergeNewestFirst(lists: CallRecord[][], limit: number): CallReco
     .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
     .slice(0, limit);
 }
+
+/** Time, outcome and duration of the attempts in [sinceMs, untilMs), newest first: the chart's read, without bodies. */
+export function callSamples(sql: SqlStorage, sinceMs: number, untilMs: number, maxRows: number): CallSample[] {
+  return sql
+    .exec<{ created_at: number; status: CallStatus; duration_ms: number | null }>(
+      `SELECT created_at, status, duration_ms FROM calls WHERE created_at >= ? AND created_at < ? ORDER BY created_at DESC LIMIT ?`,
+      sinceMs, untilMs, maxRows,
+    )
+    .toArray()
+    .map((r) => ({ createdAt: r.created_at, status: r.status, durationMs: r.duration_ms }));
+}
+
+export interface CallSample {
+  createdAt: number;
+  status: CallStatus;
+  durationMs: number | null;
+}

@@ -1,5 +1,5 @@
 import type { CallRecord } from "../../domain/event";
-import { CALL_TABLE_SCHEMA, callsById, callTotals, insertCall, purgeCallsBefore, queryCalls, statsOf, type CallQuery, type CallStats } from "../../traffic/call-table";
+import { CALL_TABLE_SCHEMA, callSamples, callsById, callTotals, insertCall, purgeCallsBefore, queryCalls, statsOf, type CallQuery, type CallSample, type CallStats } from "../../traffic/call-table";
 import { partitionOf, recordCalls } from "../../traffic/call-index";
 
 /**
@@ -35,6 +35,10 @@ export class AttemptLog {
 
   list(q: CallQuery): CallRecord[] {
     return queryCalls(this.sql, q);
+  }
+
+  samples(sinceMs: number, untilMs: number, maxRows: number): CallSample[] {
+    return callSamples(this.sql, sinceMs, untilMs, maxRows);
   }
 
   stats(sinceMs: number | null): CallStats {

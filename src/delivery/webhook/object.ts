@@ -4,7 +4,7 @@ import { newId } from "../../domain/ids";
 import type { Webhook } from "../../domain/webhook";
 import { getConfig } from "../../env";
 import { benchEnv } from "../../store/d1-counter";
-import type { CallQuery, CallStats } from "../../traffic/call-table";
+import type { CallQuery, CallSample, CallStats } from "../../traffic/call-table";
 import { attemptDelivery, type AttemptResult } from "../dispatch";
 import { transportFor } from "../transport";
 import type { DeliveryJob } from "../messages";
@@ -133,6 +133,11 @@ export class WebhookDO extends DurableObject<Env> {
   /** This webhook's call log, newest first (`limit` rows; ask for a page + 1). */
   async listCalls(q: CallQuery): Promise<CallRecord[]> {
     return this.log.list(q);
+  }
+
+  /** The per-minute chart's input (api/timeseries.ts). */
+  async callSamples(sinceMs: number, untilMs: number, maxRows: number): Promise<CallSample[]> {
+    return this.log.samples(sinceMs, untilMs, maxRows);
   }
 
   async callStats(sinceMs: number | null): Promise<CallStats> {
