@@ -1,7 +1,6 @@
 import { Scalar } from "@scalar/hono-api-reference";
 import { bodyLimit } from "hono/body-limit";
 import { accounts } from "./api/accounts";
-import { bench } from "./api/bench";
 import { events } from "./api/events";
 import { deadLetters, stats } from "./api/stats";
 import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
@@ -44,8 +43,6 @@ app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
 app.route("/api/sources", sources);
 app.route("/in", ingest);
-// Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
-app.route("/bench", bench);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
 app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

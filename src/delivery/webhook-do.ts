@@ -7,7 +7,6 @@ import type { SigningSecret, Webhook } from "../domain/webhook";
 import { getConfig } from "../env";
 import { unsealJson } from "../signing/seal";
 import { disableWebhookStatement, insertCall, insertCallsStatements, webhookHealthStatement } from "../store/calls";
-import { benchEnv } from "../store/d1-counter";
 import { acceptEvents, type IncomingEvent } from "./accept";
 import { attemptDelivery, type AttemptResult } from "./dispatch";
 import type { DeliveryJob } from "./messages";
@@ -158,8 +157,7 @@ export class WebhookDO extends DurableObject<Env> {
   private secretsCache: { sealed: string; secrets: SigningSecret[] } | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    // benchEnv: the same env unless BENCH_MODE, when D1 statements are counted (bench/).
-    super(ctx, benchEnv(env));
+    super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(SCHEMA);
   }
