@@ -139,6 +139,10 @@ async function main() {
   await http("POST", `${ctx.base}/bench/d1-read`, { body: {} });
   const probe = await d1Stats(ctx);
   if (probe.statements !== 1) results.errors.push(`D1 counter: a one-statement request counted ${probe.statements}; does bench/worker/entry.ts hand countingEnv(env) to every handler?`);
+  const { countedClasses = [] } = await ctx.api("GET", "/bench/stats");
+  for (const cls of new Set(Object.values(ctx.doClassOf))) {
+    if (!countedClasses.includes(cls)) results.errors.push(`Durable Object class ${cls} is not wrapped in bench/worker/entry.ts (countingDO): what its objects do is not counted`);
+  }
 
   for (const [name, fn] of Object.entries(SCENARIOS)) {
     if (options.only && !options.only.includes(name)) continue;

@@ -11,7 +11,11 @@ import { bindingCounter, countingEnv } from "./counting-env";
 // The mixin pattern: TypeScript wants a constructor taking `any[]` to extend a generic class.
 type DurableObjectClass = new (...args: any[]) => object;
 
+/** The classes wrapped so far (GET /bench/stats lists them; the harness warns about any binding's class missing). */
+export const countedClasses = new Set<string>();
+
 export function countingDO<C extends DurableObjectClass>(name: string, Base: C): C {
+  countedClasses.add(name);
   const Counted = class extends Base {
     constructor(...args: any[]) {
       super(args[0], countingEnv(args[1] as object), ...args.slice(2));

@@ -7,13 +7,16 @@
  *   exported under the production name, which the wrangler.toml bindings refer to;
  * - `/bench/*` is answered here (routes.ts); every other request goes to the production app.
  *
- * A Durable Object class added in src/index.ts needs one line below, or its object runs
- * uncounted (and, for a new binding, is missing from the bench build altogether).
+ * A Durable Object class added in src/index.ts needs one line below, or its object runs uncounted:
+ * `export *` still exports it (an explicit export wins over the star), and the harness warns about
+ * every bound class that is not wrapped.
  */
 import production, { CallLog as CallLogBase, EventStore as EventStoreBase, WebhookDO as WebhookDOBase } from "../../src/index";
 import { countingDO } from "./counting-do";
 import { countingEnv } from "./counting-env";
 import { benchRoutes } from "./routes";
+
+export * from "../../src/index";
 
 export const WebhookDO = countingDO("WebhookDO", WebhookDOBase);
 export const EventStore = countingDO("EventStore", EventStoreBase);

@@ -4,6 +4,7 @@ import { groupCommitStats } from "../../src/delivery/group-commit";
 import { requireAuth } from "../../src/middleware/auth";
 import { notFoundOrMethod, onError } from "../../src/middleware/errors";
 import { requestContext } from "../../src/middleware/request-id";
+import { countedClasses } from "./counting-do";
 import { bindingCounter, uncountedEnv } from "./counting-env";
 import { benchD1Counter } from "./d1-counter";
 import { eventTimes, type ProbeScope, unfannedCount } from "./probes";
@@ -19,7 +20,8 @@ import { eventTimes, type ProbeScope, unfannedCount } from "./probes";
  *   altered). With the no-op they split the publish path's cost into runtime, D1 and the rest.
  * - `GET /bench/stats` (admin key) → this isolate's id and start time, its D1 statement counts
  *   (d1-counter.ts), queue messages and Durable Object calls (counting-env.ts) and its group-commit
- *   rounds (src/delivery/group-commit.ts). `POST /bench/stats/reset` (admin key) zeroes them.
+ *   rounds (src/delivery/group-commit.ts), and the Durable Object classes the entry wraps.
+ *   `POST /bench/stats/reset` (admin key) zeroes the counts.
  * - `GET /bench/unfanned?account=&since=` (admin key) → `{count}` of accepted events not fanned out
  *   yet; `GET /bench/event-times?account=&since=&prefix=` → `{data:[{id, createdAt, fannedOutAt}]}`.
  *   Both read wherever events are stored (probes.ts), so the harness never reads storage itself.
@@ -34,7 +36,7 @@ let isolate: { id: string; startedAt: number } | null = null;
 // Random values are not allowed in global scope: made on the first request instead.
 const thisIsolate = () => (isolate ??= { id: crypto.randomUUID(), startedAt: Date.now() });
 
-const counts = () => ({ isolate: thisIsolate(), d1: benchD1Counter.snapshot(), ...bindingCounter.snapshot(), groupCommit: { ...groupCommitStats } });
+const counts = () => ({ isolate: thisIsolate(), d1: benchD1Counter.snapshot(), ...bindingCounter.snapshot(), groupCommit: { ...groupCommitStats }, countedClasses: [...countedClasses] });
 
 // The same app-level middleware as the production app, so the no-op costs what a route's frame costs.
 benchRoutes.use("*", requestContext());

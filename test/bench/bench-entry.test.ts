@@ -3,7 +3,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import * as benchEntry from "../../bench/worker/entry";
 import benchWorker from "../../bench/worker/entry";
+import { WebhookDO as WebhookDOBase } from "../../src/index";
+import { countedClasses } from "../../bench/worker/counting-do";
 import { countingEnv, uncountedEnv } from "../../bench/worker/counting-env";
 import { ADMIN_KEY, call, newAccount } from "../support/http";
 
@@ -39,6 +42,12 @@ describe("bench entry", () => {
     expect(stats.d1.roundTrips).toBe(2);
     expect(stats.d1.bySql).toMatchObject({ "SELECT": 1, "UPDATE accounts": 1 });
     expect((await bench("GET", "/bench/stats", null)).status).toBe(401);
+  });
+
+  it("wraps every Durable Object class the config binds, under its production name", async () => {
+    expect([...countedClasses].sort()).toEqual(["CallLog", "EventStore", "WebhookDO"]);
+    expect((await bench("GET", "/bench/stats")).json.countedClasses.sort()).toEqual(["CallLog", "EventStore", "WebhookDO"]);
+    expect(benchEntry.WebhookDO.prototype).toBeInstanceOf(WebhookDOBase);
   });
 
   it("counts calls through a Durable Object stub, by binding and method, and keeps one wrapped env per env", async () => {
