@@ -3,6 +3,10 @@
 // limits. Pure arithmetic; every row carries the formula with the numbers put in.
 import { round } from "./stats.mjs";
 
+export const PER_OBJECT_NOTE =
+  "Durable Object rows bound one object (one webhook, one partition), not the deployment: objects are unlimited in number. " +
+  "Each is taken to hold RETENTION_DAYS of its traffic, which is conservative where it purges sooner or is partitioned by time.";
+
 /** Cloudflare's documented limits (Workers Paid). */
 export const LIMITS = {
   d1BytesPerDatabase: 10e9, // D1: 10 GB per database
@@ -29,12 +33,15 @@ export function capacityTable(m) {
   const retentionSec = m.retentionDays * 86_400;
   const window = `${m.retentionDays} d × 86,400 s`;
   const rows = [];
+  // A store that shrank over a phase (a purge ran) counts as holding nothing per unit.
+  const d1Event = Math.max(0, m.d1.bytesPerEvent);
+  const d1Delivery = Math.max(0, m.d1.bytesPerDelivery);
   for (const f of m.deliveriesPerEvent) {
-    const perEvent = Math.max(0, m.d1.bytesPerEvent) + f * Math.max(0, m.d1.bytesPerDelivery);
+    const perEvent = d1Event + f * d1Delivery;
     const rate = ratePer(LIMITS.d1BytesPerDatabase / retentionSec, perEvent);
     rows.push({
       limit: "D1 storage, one database (deployment-wide)", deliveriesPerEvent: f, eventsPerSec: rate,
-      arithmetic: `10 GB / ((${bytes(m.d1.bytesPerEvent)} + ${f} × ${bytes(m.d1.bytesPerDelivery)}) × ${window}) = ${fmt(rate)} events/s`,
+      arithmetic: `10 GB / ((${bytes(d1Event)} + ${f} × ${bytes(d1Delivery)}) × ${window}) = ${fmt(rate)} events/s`,
     });
   }
   for (const f of m.deliveriesPerEvent) {
@@ -51,7 +58,7 @@ export function capacityTable(m) {
     // sooner (a webhook's object keeps a succeeded delivery's key for 7 days) or where the class is
     // partitioned by time (one partition holds its window, not the whole retention).
     const unit = o.bytesPerDelivery > 0 || o.requestsPerDelivery > 0 ? "delivery" : "event";
-    const b = unit === "delivery" ? o.bytesPerDelivery : o.bytesPerEvent;
+    const b = Math.max(0, unit === "delivery" ? o.bytesPerDelivery : o.bytesPerEvent);
     const r = unit === "delivery" ? o.requestsPerDelivery : o.requestsPerEvent;
     const byStorage = ratePer(LIMITS.doBytesPerObject / retentionSec, Math.max(0, b));
     const byRequests = ratePer(LIMITS.doRequestsPerSecPerObject, r);
@@ -71,7 +78,7 @@ export function capacityTable(m) {
     const min = wide.reduce((a, r) => (r.eventsPerSec < a.eventsPerSec ? r : a));
     return { deliveriesPerEvent: f, eventsPerSec: min.eventsPerSec, limitedBy: min.limit };
   });
-  return { limits: LIMITS, retentionDays: m.retentionDays, rows: rows.map(finite), deployment: deployment.map(finite) };
+  return { limits: LIMITS, retentionDays: m.retentionDays, rows: rows.map(finite), deployment: deployment.map(finite), note: PER_OBJECT_NOTE };
 }
 
 // JSON has no Infinity: null there, with unbounded: true.

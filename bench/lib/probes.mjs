@@ -14,9 +14,16 @@ const query = (scope = {}, extra = {}) => {
 export async function unfannedCount(ctx, scope) {
   try {
     return (await ctx.api("GET", `/bench/unfanned?${query(scope)}`)).count;
-  } catch {
+  } catch (err) {
+    probeFailed(ctx, "GET /bench/unfanned", err);
     return null;
   }
+}
+
+/** Once per run: a failing probe means probes.ts no longer matches where events are stored. */
+function probeFailed(ctx, what, err) {
+  const msg = `${what} failed (${String(err).slice(0, 200)}): does bench/worker/probes.ts read where events are stored now? Runs were not kept apart, and the latency split is missing`;
+  if (!ctx.results.errors.some((e) => e.startsWith(`${what} failed`))) ctx.results.errors.push(msg);
 }
 
 /**
@@ -61,6 +68,7 @@ export async function latencyStages(ctx, scope, arrivals, idPrefix) {
     }
     return { acceptedToFannedOut: summarize(queue), fannedOutToReceived: summarize(deliver) };
   } catch (err) {
+    probeFailed(ctx, "GET /bench/event-times", err);
     return { error: String(err) };
   }
 }

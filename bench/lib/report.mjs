@@ -84,6 +84,7 @@ function capacityLines(capacity) {
     lines.push(`  ${r.limit}${at}: ${r.arithmetic}`);
   }
   for (const d of capacity.deployment) lines.push(`  → deployment at ${d.deliveriesPerEvent} delivery/event: ${d.unbounded ? "∞" : formatRate(d.eventsPerSec)} events/s, limited by ${d.limitedBy}`);
+  if (capacity.note) lines.push(`  (${capacity.note})`);
   return lines;
 }
 
