@@ -11,7 +11,7 @@ export const SCENARIO_NAMES = ["ingest", "e2e", "fanout", "recovery", "soak", "s
 function profile(quick) {
   return quick
     ? {
-        // A guard against a hang, not the budget: alone on 2 cores the quick run takes about 85 s;
+        // A guard against a hang, not the budget: on 2 cores the quick run takes 75-85 s with other processes using a core or so;
         // with six agents sharing the machine (load 8 on 2 cores) it has taken 140-160 s.
         hardTimeoutSec: 240,
         ingest: { connections: 32, durationSec: 1.5, probes: false },
