@@ -1,5 +1,4 @@
 import { accounts } from "./api/accounts";
-import { bench } from "./api/bench";
 import { events } from "./api/events";
 import { listen } from "./api/listen";
 import { portal } from "./api/portal";
@@ -52,8 +51,6 @@ app.route("/api/webhook", whatsappSessions);
 app.route("/api/whoami", whoami);
 app.route("/api/listen", listen);
 app.route("/in", ingest);
-// Benchmark-only routes (404 unless BENCH_MODE=true): the no-op baseline and D1 statement counts.
-app.route("/bench", bench);
 
 app.openAPIRegistry.registerComponent("securitySchemes", "ApiKey", { type: "apiKey", in: "header", name: "x-api-key" });
 app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", { type: "http", scheme: "bearer" });

@@ -1,7 +1,6 @@
 import { app } from "./app";
 import { handleQueueBatch } from "./delivery/consumer";
 import { runCron } from "./delivery/retention";
-import { benchEnv } from "./store/d1-counter";
 export { WebhookDO } from "./delivery/webhook/object";
 export { EventStore } from "./traffic/event-store";
 export { CallLog } from "./traffic/call-log";
@@ -9,14 +8,14 @@ export { ListenSession } from "./listen/listen-do";
 
 /**
  * Worker entry: HTTP API, queue consumer (deliveries and their dead letters) and cron, plus the DO
- * class export. benchEnv(env) is `env` itself unless BENCH_MODE is "true" (bench/ counts D1 statements).
+ * class exports. (The benchmark build wraps this module from bench/worker/entry.ts.)
  */
 export default {
-  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, benchEnv(env), ctx),
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) => app.fetch(request, env, ctx),
   async queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
-    await handleQueueBatch(batch, benchEnv(env));
+    await handleQueueBatch(batch, env);
   },
   async scheduled(controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
-    await runCron(benchEnv(env), controller.scheduledTime);
+    await runCron(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

@@ -83,7 +83,9 @@ async function publish(job) {
   const body = (n) => {
     const t = job.template;
     const mk = (k) => {
-      const ev = { id: `${t.idPrefix}${k}`, topic: t.topics[k % t.topics.length], payload: { n: k, pad: t.pad ?? "" } };
+      // template.payload: a realistic body (the storage scenario's bytes per event); else a tiny one.
+      const payload = t.payload ? { ...t.payload, n: k } : { n: k, pad: t.pad ?? "" };
+      const ev = { id: `${t.idPrefix}${k}`, topic: t.topics[k % t.topics.length], payload };
       return ev;
     };
     if (t.batch > 1) {

@@ -15,10 +15,14 @@ export function killAll(signal = "SIGKILL") {
   children.clear();
 }
 
-process.on("exit", () => killAll());
+let exitHook = false;
 
-/** fork() in a new process group, remembered for killAll(). */
+/** fork() in a new process group, remembered for killAll() (which also runs when this process exits). */
 export function spawnChild(script, { env = {}, args = [] } = {}) {
+  if (!exitHook) {
+    exitHook = true;
+    process.on("exit", () => killAll());
+  }
   const child = fork(script, args, {
     detached: true,
     stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -1,4 +1,5 @@
-// Child process: runs hookrelay (the bundle `wrangler deploy --dry-run` built) in workerd through
+// Child process: runs hookrelay (the bench bundle `wrangler deploy --dry-run` built from
+// bench/worker/entry.ts: the production Worker plus counters and /bench routes) in workerd through
 // Miniflare's API, with local D1 (migrations applied first), Queues and Durable Objects, request
 // logging off. On demand it also runs the fetch-only ceiling Worker (bench/ceiling-worker.js) in a
 // second workerd. Talks to the orchestrator over the IPC channel; dies with it.
@@ -95,7 +96,7 @@ async function startHookrelay() {
         modules: true,
         ...(cfg.inspectorPort ? { unsafeInspectorProxy: true } : {}),
         modulesRoot: buildDir,
-        scriptPath: join(buildDir, "index.js"),
+        scriptPath: join(buildDir, cfg.script ?? "index.js"),
         bindings: { ...options.bindings, ...vars },
       },
     ],
@@ -111,7 +112,11 @@ async function startHookrelay() {
   }
   const pid = childWorkerdPids().find((p) => !before.has(p)) ?? null;
   hookrelay = { mf, db, url: url.toString().replace(/\/$/, ""), pid };
-  return { url: hookrelay.url, pid, migrations: files };
+  // Durable Object binding → class (the storage scenario reports requests per class), and the
+  // config's string vars (RETENTION_DAYS for the capacity table).
+  const doClassOf = Object.fromEntries(Object.entries(options.durableObjects ?? {}).map(([b, d]) => [b, typeof d === "string" ? d : d.className]));
+  const configVars = Object.fromEntries(Object.entries(options.bindings ?? {}).filter(([, v]) => typeof v === "string"));
+  return { url: hookrelay.url, pid, migrations: files, doClassOf, vars: { ...configVars, ...vars } };
 }
 
 async function startCeiling({ receiverUrl, secret }) {
@@ -137,11 +142,6 @@ const handlers = {
     if (ceiling) await ceiling.mf.dispose();
     ceiling = undefined;
     return {};
-  },
-  /** A harness-side probe straight into local D1 (not through the API). */
-  sql: async ({ sql, params = [] }) => {
-    const r = await hookrelay.db.prepare(sql).bind(...params).all();
-    return { rows: r.results };
   },
   logs: () => ({ lines: logLines, tail }),
   dumpLogs: ({ path }) => {

@@ -3,7 +3,6 @@ import { deriveDeliveryStates, type CallRecord, type DeliveryState } from "../..
 import { newId } from "../../domain/ids";
 import type { Webhook } from "../../domain/webhook";
 import { getConfig } from "../../env";
-import { benchEnv } from "../../store/d1-counter";
 import type { CallQuery, CallSample, CallStats } from "../../traffic/call-table";
 import { attemptDelivery, type AttemptResult } from "../dispatch";
 import { transportFor } from "../transport";
@@ -66,8 +65,7 @@ export class WebhookDO extends DurableObject<Env> {
   private nextSendAllowedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    // benchEnv: the same env unless BENCH_MODE, when D1 statements are counted (bench/).
-    super(ctx, benchEnv(env));
+    super(ctx, env);
     const sql = ctx.storage.sql;
     this.queue = new DeliveryQueue(sql);
     this.log = new AttemptLog(sql, this.env);

@@ -6,9 +6,8 @@
  * `batch([...])` counts its statements and 1 round trip; `exec(sql)` counts the statements in the
  * string and 1 round trip. Sessions (`withSession`) are counted the same way.
  *
- * `benchEnv(env)` is the switch the entry points use: it returns `env` itself unless the var
- * BENCH_MODE is "true", so production pays one property read and nothing else. The wrapped env is
- * cached per original env object, so `getConfig`'s per-env cache keeps hitting.
+ * The bench entry (entry.ts) puts a counting D1 into every env it hands on (counting-env.ts); the
+ * production Worker never imports this file.
  *
  * Counts live in module scope, per isolate. Under Miniflare/workerd the Worker's fetch and queue
  * handlers and the Durable Objects of the same script share one isolate, so `GET /bench/stats`
@@ -177,23 +176,5 @@ export function countingD1(db: D1Database, counter: D1Counter = benchD1Counter):
       return { ...wrapSession(session, counter), getBookmark: () => session.getBookmark() } as D1DatabaseSession;
     },
   } as D1Database;
-  return wrapped;
-}
-
-const wrappedEnvs = new WeakMap<object, unknown>();
-
-/**
- * The env the app, the queue consumer and the WebhookDO should use: `env` unchanged unless
- * BENCH_MODE is "true", then the same bindings with `DB` counted. Cached per env object.
- */
-export function benchEnv<E extends { DB: D1Database }>(env: E): E {
-  if ((env as { BENCH_MODE?: unknown }).BENCH_MODE !== "true") return env;
-  let wrapped = wrappedEnvs.get(env) as E | undefined;
-  if (!wrapped) {
-    // Own copies of the enumerable bindings (so a spread keeps them), the original as prototype
-    // (so anything non-enumerable still resolves).
-    wrapped = Object.assign(Object.create(env) as E, env, { DB: countingD1(env.DB) });
-    wrappedEnvs.set(env, wrapped);
-  }
   return wrapped;
 }
