@@ -5,7 +5,8 @@
 //   domain                    schemas and pure logic
 //   signing                   Web Crypto: signatures, sealing, hashing
 //   store, traffic            D1 access; the traffic Durable Objects (events, call index)
-//   accepting, delivery       storing accepted events; fan-out, the webhook objects, dispatch
+//   accepting, delivery,      storing accepted events; fan-out, the webhook objects, dispatch;
+//   listen                    the `hookrelay listen` sessions (a destination the objects send to)
 //   middleware, app-env.ts    request context, auth, errors
 //   api, ingest, console      HTTP routes
 //   app.ts, index.ts          the Worker's entry
@@ -21,7 +22,7 @@ const LAYERS = [
   ["domain"],
   ["signing"],
   ["store", "traffic"],
-  ["accepting", "delivery"],
+  ["accepting", "delivery", "listen"],
   ["middleware", "app-env.ts"],
   ["api", "ingest", "console"],
   ["app.ts", "index.ts"],

@@ -15,7 +15,7 @@ import { whatsappSessions } from "./api/whatsapp-sessions";
 import { whoami } from "./api/whoami";
 import { consolePages } from "./console/serve";
 import { ingest } from "./ingest/route";
-import { createApp } from "./lib/openapi";
+import { createApp } from "./api/create-app";
 import { managementBodyLimit } from "./middleware/body-limit";
 import { notFoundOrMethod, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/request-id";

@@ -3,7 +3,7 @@ import { AccountCreate, AccountCreated, AccountOut, ApiKeyOut, ApiKeyWithSecret,
 import { apiKeySecurity, errorResponses, IdParam, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { notFound } from "../domain/errors";
 import { newId } from "../domain/ids";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { forgetCachedKeys, requireAuth } from "../middleware/auth";
 import { generateApiKey, sha256Hex } from "../signing/secrets";
 import { syncWebhook } from "../delivery/sync";

@@ -2,7 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
-import { acceptGrouped, arriving } from "../delivery/group-commit";
+import { acceptGrouped } from "../delivery/group-commit";
+import { arriving } from "../middleware/arriving";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../delivery/accept";
 import { checkEventSchemas } from "../delivery/topic-schemas";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
@@ -12,7 +13,7 @@ import {
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
 import { randomToken } from "../domain/ids";
 import { utf8 } from "../lib/encoding";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { requireUtf8Body } from "../middleware/utf8-body";
 import { liveWebhooksByIds } from "../store/webhook-channels";

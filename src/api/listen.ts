@@ -6,7 +6,7 @@ import { listenSessionOf } from "../domain/listen-url";
 import { WebhookCreate } from "../domain/webhook";
 import { SESSION_HEADER, type SessionInfo } from "../listen/listen-do";
 import { createListenWebhook, listenSecret } from "../listen/session";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { liveSourceIds } from "../store/sources";
 import { getWebhook } from "../store/webhooks";

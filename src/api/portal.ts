@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { signPortalToken } from "../signing/portal-token";
 import { getAccount } from "../store/accounts";

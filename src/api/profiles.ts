@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, jsonResponse } from "../domain/common";
 import { PROFILE_NAMES, PROFILES, ProfileOut } from "../domain/profiles";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 
 /** The built-in platform profiles (GET /api/profiles): what `profile` / `defaultProfile` may name. */

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, isoTime, jsonResponse } from "../domain/common";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 
 /** GET /api/session: who the presented credential acts as, so a UI can adapt without probing routes. */

@@ -10,7 +10,7 @@ import { resolveRules } from "../ingest/rules";
 import { generateSourceSecret, rotateSecrets, sealSecrets, unsealSecrets } from "../ingest/secrets";
 import { forgetSource } from "../ingest/source-cache";
 import { secretProblem, type VerificationConfig } from "../ingest/verifiers";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import * as store from "../store/sources";
 

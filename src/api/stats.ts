@@ -4,7 +4,7 @@ import { deleteDeadLetter, getDeadLetter, listDeadLetters } from "../delivery/de
 import { isFanoutMessage } from "../delivery/messages";
 import { apiKeySecurity, errorResponses, isoTime, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { accountCallStats } from "../traffic/call-index";
 import { listLiveWebhooks } from "../store/webhooks";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, isoTime, jsonResponse } from "../domain/common";
 import { BUCKET_MS, bucketize, SERIES_WINDOWS, windowBounds, type SeriesWindow } from "../domain/timeseries";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { getWebhook } from "../store/webhooks";
 import { assertInScope } from "./scope";

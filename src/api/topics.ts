@@ -8,7 +8,7 @@ import { BUILT_IN_TOPIC_NAMES, BUILT_IN_TOPICS } from "../domain/topic-catalog";
 import { forgetTopicSchemas } from "../delivery/topic-schemas";
 import { getAccountSettings } from "../store/account-settings";
 import { ClientTopic } from "../domain/topics";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import * as store from "../store/topics";
 

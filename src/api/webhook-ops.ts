@@ -12,7 +12,7 @@ import { CALL_STATUSES, CallOut, callOut, TimeQuery } from "../domain/event";
 import { newId } from "../domain/ids";
 import { DEFAULT_TIMEOUT_MS, SECRET_FORMAT, SignatureProfile, WebhookOut, type SigningSecret, type Webhook } from "../domain/webhook";
 import { utf8 } from "../lib/encoding";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
 import { generateWebhookSecret } from "../signing/secrets";

@@ -10,7 +10,7 @@ import {
   type SignatureProfile, type SigningSecret, type StoredSignature, type Webhook,
 } from "../domain/webhook";
 import { createWebhook, updateWebhook } from "../delivery/sync";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { sealJson, unsealJson } from "../signing/seal";
 import { freshSigningSecret, shownSecret } from "../signing/material";

@@ -11,7 +11,7 @@ import { newId } from "../domain/ids";
 import { PROFILES } from "../domain/profiles";
 import { TopicList, type SigningSecret, type Webhook } from "../domain/webhook";
 import { utf8 } from "../lib/encoding";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { managementBodyLimit } from "../middleware/body-limit";
 import { errorHandler, notFoundOrMethod } from "../middleware/errors";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, jsonResponse } from "../domain/common";
-import { createApp } from "../lib/openapi";
+import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 
 /** Who the presented key acts as: what `hookrelay whoami` shows and how `login` checks a key. */

@@ -1,5 +1,3 @@
-import type { MiddlewareHandler } from "hono";
-import type { AppEnv } from "../app-env";
 import { isAccepted, storeEvents, type AcceptedEvent, type AccountEvent } from "./accept";
 
 /**
@@ -76,17 +74,22 @@ export function groupCommitState() {
   return { onTheirWay, waiting: waiting.length, writing: current !== null };
 }
 
-/** Marks a request as on its way to acceptGrouped (see the file header); pass c.var.arrival on. */
-export const arriving: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const arrival: Arrival = { joined: false };
+/**
+ * Marks a request as on its way to acceptGrouped (see the file header); the caller passes the
+ * arrival on, and calls `leave` when the request ends (middleware/arriving.ts does both).
+ */
+export function arrive(): Arrival {
   onTheirWay += 1;
-  c.set("arrival", arrival);
-  try {
-    await next();
-  } finally {
-    if (!arrival.joined) onTheirWay -= 1;
+  return { joined: false };
+}
+
+/** The request ended; if it never handed in its events, it is no longer on its way. */
+export function leave(arrival: Arrival): void {
+  if (!arrival.joined) {
+    arrival.joined = true;
+    onTheirWay -= 1;
   }
-};
+}
 
 /** The accepting requests' way in: the events stored (deduped) and queued, in a shared round. */
 export async function acceptGrouped(
@@ -98,10 +101,8 @@ export async function acceptGrouped(
   const ticket: Ticket = { items, chars: items.reduce((sum, { event }) => sum + event.payload.length, 0), joinedAt: Date.now(), outcome: null };
   waiting.push(ticket);
   waitingEvents += items.length;
-  if (arrival && !arrival.joined) {
-    arrival.joined = true;
-    onTheirWay -= 1;
-  }
+  // Handed in: no longer on its way (a round need not wait for it).
+  if (arrival) leave(arrival);
   let overdue = 0;
   for (;;) {
     if (ticket.outcome) {

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { cursorText } from "../store/pagination";
+import { cursorText } from "./cursor";
 
 /** Shared request/response pieces used by every resource. */
 
@@ -9,7 +9,7 @@ import { cursorText } from "../store/pagination";
  * decimal digits only (coercion would read `0x10` as 16 and `1e1` as 10).
  *
  * A cursor must be base64url of printable text that encodes back to itself; each store then
- * parses its own contents. Both failures answer 400 invalid_cursor (see lib/openapi.ts).
+ * parses its own contents. Both failures answer 400 invalid_cursor (see api/create-app.ts).
  */
 export const ListQuery = z
   .object({

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { VerificationConfig, type FieldRule, type VerificationType } from "../ingest/verifiers";
+import { VerificationConfig, type FieldRule, type VerificationType } from "./verification";
 import { withinJsonLimits } from "./json-limits";
 import { ClientTopic } from "./topics";
 

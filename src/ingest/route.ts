@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptGrouped, arriving } from "../delivery/group-commit";
+import { acceptGrouped } from "../delivery/group-commit";
+import { arriving } from "../middleware/arriving";
 import { ErrorBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
-import { createApp } from "../lib/openapi";
+import { createApp } from "../api/create-app";
 import { sha256Hex } from "../signing/secrets";
 import { decodeUtf8, readBodyLimited } from "./body";
 import { sourceBuckets } from "./rate-limit";

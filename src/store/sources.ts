@@ -1,5 +1,5 @@
 import type { RuleSetting, Source } from "../domain/source";
-import type { VerificationConfig } from "../ingest/verifiers";
+import type { VerificationConfig } from "../domain/verification";
 import { fromJson, toJson } from "./json";
 import { decodeCursor, toPage, type Page, type PageParams } from "./pagination";
 

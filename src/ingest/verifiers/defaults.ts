@@ -1,3 +1,4 @@
+import type { FieldRule } from "../../domain/verification";
 import type { VerificationType } from "./types";
 
 /**
@@ -5,8 +6,8 @@ import type { VerificationType } from "./types";
  * say. Each list is tried in order; the first rule that yields a non-empty string wins.
  */
 
-/** A dotted JSON path into the body, a request header (any case), or a fixed value. */
-export type FieldRule = { path: string } | { header: string } | { value: string };
+// A dotted JSON path into the body, a request header (any case), or a fixed value.
+export type { FieldRule };
 
 export interface ProviderDefaults {
   topic: readonly FieldRule[];
