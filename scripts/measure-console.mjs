@@ -1,9 +1,9 @@
 // Measures how long the console takes to show one webhook whose call log holds 10,000 attempts,
-// against a running `npm run dev` (BASE_URL, default http://127.0.0.1:8787) and its local D1.
-// The rows are written straight into the local database (a recursive INSERT), since making 10,000
-// real deliveries is not what is measured here. Prints the median of five loads.
+// against a running `npm run dev` (BASE_URL, default http://127.0.0.1:8787). The attempts are real
+// deliveries to a receiver this script starts on loopback (every tenth answered 500, not retried),
+// published with /api/events/batch. Prints the median of five loads.
 //   node scripts/measure-console.mjs            (after `npm run dev` in another shell)
-import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { chromium } from "playwright-core";
 
@@ -17,15 +17,22 @@ const api = async (method, path, body, key = admin) => {
 
 const acct = await api("POST", "/api/accounts", { name: "console measurement" });
 const key = acct.apiKey.key;
-const wh = await api("POST", "/api/webhooks", { url: "https://example.com/measured", topics: ["*"], description: "Measured" }, key);
-const now = Date.now();
-const sql = `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${rows})
-INSERT INTO calls (id, account_id, webhook_id, event_id, topic, attempt, status, http_status, duration_ms, error, response_body, url, created_at, next_attempt_at)
-SELECT printf('call_%s%08d', '${wh.id.slice(3)}', i), '${acct.account.id}', '${wh.id}', printf('evt_%s%08d', '${wh.id.slice(3)}', i), 'order.created', 1,
-       CASE WHEN i % 10 = 0 THEN 'failed' ELSE 'succeeded' END, CASE WHEN i % 10 = 0 THEN 500 ELSE 200 END,
-       20 + (i % 180), CASE WHEN i % 10 = 0 THEN 'HTTP 500' ELSE NULL END, 'ok', 'https://example.com/measured',
-       ${now} - i * 8000, NULL FROM n;`;
-execFileSync("npx", ["wrangler", "d1", "execute", "DB", "--local", "--command", sql], { stdio: "ignore", env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" } });
+let received = 0;
+const receiver = createServer((req, res) => {
+  req.resume();
+  req.on("end", () => res.writeHead(++received % 10 === 0 ? 500 : 200).end("ok"));
+});
+await new Promise((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+const wh = await api("POST", "/api/webhooks", {
+  url: `http://127.0.0.1:${receiver.address().port}/measured`, topics: ["*"], description: "Measured",
+  delivery: { ordering: "parallel", maxInFlight: 20, retryClientErrors: false, retrySchedule: [] },
+}, key);
+for (let sent = 0; sent < rows; sent += 100) {
+  const events = Array.from({ length: Math.min(100, rows - sent) }, (_, i) => ({ topic: "order.created", payload: { n: sent + i } }));
+  await api("POST", "/api/events/batch", { events }, key);
+}
+for (let stats; (stats = await api("GET", `/api/webhooks/${wh.id}/stats`, undefined, key)).totalSent < rows; ) await new Promise((r) => setTimeout(r, 500));
+receiver.close();
 
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true, args: ["--no-sandbox", "--disable-gpu"] });
 const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
