@@ -17,6 +17,7 @@ export interface paths {
                 query?: {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
+                    /** @description 1-100, default 50 */
                     limit?: number;
                 };
                 header?: never;
@@ -162,13 +163,13 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The account */
+                /** @description The account and its settings */
                 200: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": components["schemas"]["Account"];
+                        "application/json": components["schemas"]["AccountWithSettings"];
                     };
                 };
                 /** @description Malformed request */
@@ -211,7 +212,7 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        /** Delete an account, revoking its keys and deleting its webhooks */
+        /** Delete an account, revoking its keys and deleting its webhooks and sources */
         delete: {
             parameters: {
                 query?: never;
@@ -276,7 +277,72 @@ export interface paths {
         };
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change an account's settings (default profile, schema validation)
+         * @description Works for the built-in `default` account too. Only the fields sent change.
+         */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["AccountPatch"];
+                };
+            };
+            responses: {
+                /** @description The account and its settings */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["AccountWithSettings"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/api/accounts/{id}/keys": {
@@ -292,6 +358,7 @@ export interface paths {
                 query?: {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
+                    /** @description 1-100, default 50 */
                     limit?: number;
                 };
                 header?: never;
@@ -510,6 +577,7 @@ export interface paths {
                 query?: {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
+                    /** @description 1-100, default 50 */
                     limit?: number;
                 };
                 header?: never;
@@ -657,7 +725,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List events, newest first */
+        /**
+         * List events, newest first
+         * @description Ordered by creation time, then id; the cursor is the last event's pair, so pages do not move while new events arrive.
+         */
         get: {
             parameters: {
                 query?: {
@@ -665,6 +736,7 @@ export interface paths {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     includePayload?: "true" | "false";
+                    /** @description 1-100, default 50 */
                     limit?: number;
                     /** @description Created at or after (ISO 8601 or epoch ms) */
                     since?: string;
@@ -816,7 +888,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an event and its delivery state at each webhook */
+        /**
+         * Get an event and its delivery state at each webhook
+         * @description An id hookrelay generated names the day it was stored in, so it is one read. A publisher-chosen id is looked for in the account's days newest first (slower, at most one read per retained day).
+         */
         get: {
             parameters: {
                 query?: never;
@@ -1134,6 +1209,232 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/portal/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Open a portal session for an account's customer
+         * @description Answers a signed token (`Authorization: Bearer hrp_…`) and a `/portal#token=…` URL to embed. The scope is enforced by the API on every call the token makes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["PortalSessionCreate"];
+                };
+            };
+            responses: {
+                /** @description The session */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortalSession"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the built-in platform profiles
+         * @description A webhook's `profile` (or its account's `defaultProfile`) supplies these signature and delivery defaults; fields sent explicitly win.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Every built-in profile */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["ProfileList"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who this credential acts as */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The account, the kind of credential, and a portal token's scope */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Session"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -1150,6 +1451,7 @@ export interface paths {
                     cursor?: string;
                     /** @description true: list soft-deleted sources (restorable) */
                     deleted?: "true" | "false";
+                    /** @description 1-100, default 50 */
                     limit?: number;
                 };
                 header?: never;
@@ -2017,6 +2319,511 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhook/config/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get the session's webhook configuration */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The configuration */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookConfigResult"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /**
+         * Configure the session's webhook (create or replace)
+         * @description One webhook per session: topics = events, channel = the session id, the whatsapp-api profile. A new secret replaces the old at once (the seed's receivers compare one signature).
+         */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SessionWebhookConfigBody"];
+                };
+            };
+            responses: {
+                /** @description Configured */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookConfigured"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        /**
+         * Remove the session's webhook
+         * @description A soft delete, like DELETE /api/webhooks/{id}: restorable there within the restore window.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Removed */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookDeleted"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook/queue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Webhook queue status
+         * @description Deliveries by state over the account's webhooks: pending (waiting for a first attempt), processing (a request is out), retrying, failed (gave up).
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Counts by state */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookQueue"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook/queue/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Clear the session's webhook queue
+         * @description Cancels every delivery waiting for the session's webhook (new and retrying); a request already out finishes.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description How many were cancelled */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookQueueCleared"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook/stats/{sessionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Webhook delivery statistics for the session */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    sessionId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Aggregates over the session webhook's call log */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookStats"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhook/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed test delivery now
+         * @description A real delivery with the whatsapp-api headers, answered with its call record. Signed with the secret of the account's session webhook on the same url (and logged with its calls), else with a generated secret the answer includes.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["SessionWebhookTest"];
+                };
+            };
+            responses: {
+                /** @description The attempt (delivered: whether the endpoint answered 2xx) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SessionWebhookTestResult"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks": {
         parameters: {
             query?: never;
@@ -2029,10 +2836,13 @@ export interface paths {
             parameters: {
                 query?: {
                     active?: "true" | "false";
+                    /** @description Only webhooks whose channels include this one (e.g. a WhatsApp session id) */
+                    channel?: string;
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     /** @description true: list soft-deleted webhooks (restorable) */
                     deleted?: "true" | "false";
+                    /** @description 1-100, default 50 */
                     limit?: number;
                     status?: "active" | "inactive" | "disabled";
                     /** @description Only webhooks that would receive this topic */
@@ -2357,6 +3167,83 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/webhooks/{id}/headers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reveal a webhook's own request headers
+         * @description Header values are sealed at rest and masked everywhere else; this is the one place they are shown.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description The headers sent with every delivery */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["WebhookHeaders"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2763,7 +3650,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The current secret, and when rotated-out secrets stop signing */
+                /** @description The current secret (or public key), and when rotated-out ones stop signing */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -2895,6 +3782,82 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/webhooks/{id}/stats/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries per minute by outcome, and latency percentiles */
+        get: {
+            parameters: {
+                query?: {
+                    window?: "1h" | "24h";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description One bucket per minute, oldest first (empty minutes included) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["DeliveryTimeseries"];
+                    };
+                };
+                /** @description Malformed request */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Missing or invalid API key */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Not found in this account */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Validation failed; details lists each field */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/webhooks/{id}/test": {
         parameters: {
             query?: never;
@@ -2906,7 +3869,7 @@ export interface paths {
         put?: never;
         /**
          * Send a test delivery now
-         * @description A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the call log). It is not retried, and works on a paused or disabled webhook.
+         * @description A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the webhook's call log). It is not retried, and works on a paused or disabled webhook.
          */
         post: {
             parameters: {
@@ -2990,6 +3953,7 @@ export interface paths {
                     /** @description nextCursor from the previous page */
                     cursor?: string;
                     eventId?: string;
+                    /** @description 1-100, default 50 */
                     limit?: number;
                     /** @description At or after (ISO 8601 or epoch ms) */
                     since?: string;
@@ -3455,7 +4419,1749 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "campaign.completed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * campaign.completed
+         * @description A campaign finished sending all its messages. Platforms: vobiz.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * contact.created
+         * @description A new contact was added. Platforms: vambe.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "contact.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * contact.updated
+         * @description Contact information was created or modified. Platforms: vambe, vobiz, whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "contact.updated",
+                     *       "sessionId": "5bc99cea8975b95fe7077c64a3312145",
+                     *       "timestamp": "2024-01-01T12:00:00.000Z",
+                     *       "phoneNumber": "1234567890",
+                     *       "contact": {
+                     *         "name": "John Doe",
+                     *         "profilePicture": "https://example.com/avatar.jpg",
+                     *         "status": "Available"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        contact: {
+                            name: string;
+                            profilePicture: string;
+                            status: string;
+                        };
+                        event: string;
+                        phoneNumber: string;
+                        sessionId: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    conversation_created: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * conversation_created
+         * @description A new conversation started. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    conversation_status_changed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * conversation_status_changed
+         * @description A conversation's status changed (open/resolved/pending). Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "conversation_status_changed",
+                     *       "id": 789,
+                     *       "status": "resolved",
+                     *       "changed_at": "2024-01-15 11:00:00 UTC",
+                     *       "conversation": {
+                     *         "id": 789,
+                     *         "messages": [],
+                     *         "contact": {
+                     *           "id": 456,
+                     *           "name": "John Doe"
+                     *         },
+                     *         "inbox": {
+                     *           "id": 12,
+                     *           "name": "Website Chat"
+                     *         }
+                     *       },
+                     *       "account": {
+                     *         "id": 11,
+                     *         "name": "My Company"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        account: {
+                            id: number;
+                            name: string;
+                        };
+                        changed_at: string;
+                        conversation: {
+                            contact: {
+                                id: number;
+                                name: string;
+                            };
+                            id: number;
+                            inbox: {
+                                id: number;
+                                name: string;
+                            };
+                            messages: unknown[];
+                        };
+                        event: string;
+                        id: number;
+                        status: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    conversation_typing_off: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * conversation_typing_off
+         * @description Someone stopped typing. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    conversation_typing_on: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * conversation_typing_on
+         * @description Someone started typing. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    conversation_updated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * conversation_updated
+         * @description Conversation details changed. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "delivery.exhausted": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * delivery.exhausted
+         * @description An event's delivery to a webhook failed on every attempt of its retry schedule. Only sent to webhooks that name this topic or delivery.*. Platforms: hookrelay.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "delivery.exhausted",
+                     *       "data": {
+                     *         "webhookId": "wh_0mh2k3x9aXbYcZ12",
+                     *         "eventId": "evt_0mh2k3x9aXbYcZ12",
+                     *         "topic": "message.received",
+                     *         "attempts": 8,
+                     *         "lastError": "HTTP 500"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            attempts: number;
+                            eventId: string;
+                            lastError: string;
+                            topic: string;
+                            webhookId: string;
+                        };
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_created: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message_created
+         * @description A new message was sent or received. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message_created",
+                     *       "id": "123",
+                     *       "content": "Hi, I need help with my order",
+                     *       "created_at": "2024-01-15 10:30:00 UTC",
+                     *       "message_type": "incoming",
+                     *       "content_type": "text",
+                     *       "content_attributes": {},
+                     *       "source_id": null,
+                     *       "sender": {
+                     *         "id": 456,
+                     *         "name": "John Doe",
+                     *         "email": "john@example.com"
+                     *       },
+                     *       "conversation": {
+                     *         "id": 789,
+                     *         "inbox_id": 12,
+                     *         "status": "open"
+                     *       },
+                     *       "account": {
+                     *         "id": 11,
+                     *         "name": "My Company"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        account: {
+                            id: number;
+                            name: string;
+                        };
+                        content: string;
+                        content_attributes: Record<string, never>;
+                        content_type: string;
+                        conversation: {
+                            id: number;
+                            inbox_id: number;
+                            status: string;
+                        };
+                        created_at: string;
+                        event: string;
+                        id: string;
+                        message_type: string;
+                        sender: {
+                            email: string;
+                            id: number;
+                            name: string;
+                        };
+                        source_id?: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    message_updated: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message_updated
+         * @description A message was edited or updated. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.delivered
+         * @description A sent message reached the recipient's device. Platforms: vobiz, whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message.delivered",
+                     *       "sessionId": "5bc99cea8975b95fe7077c64a3312145",
+                     *       "messageId": "msg_0987654321",
+                     *       "timestamp": "2024-01-01T12:01:05.000Z",
+                     *       "to": "1234567890"
+                     *     }
+                     */
+                    "application/json": {
+                        event: string;
+                        messageId: string;
+                        sessionId: string;
+                        timestamp: string;
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.failed
+         * @description A message failed to send, with error details. Platforms: vobiz.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.read
+         * @description The recipient read a message (blue checkmarks). Platforms: vobiz, whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "message.read",
+                     *       "sessionId": "5bc99cea8975b95fe7077c64a3312145",
+                     *       "messageId": "msg_0987654321",
+                     *       "timestamp": "2024-01-01T12:01:30.000Z",
+                     *       "to": "1234567890"
+                     *     }
+                     */
+                    "application/json": {
+                        event: string;
+                        messageId: string;
+                        sessionId: string;
+                        timestamp: string;
+                        to: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.received": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.received
+         * @description A customer sent an inbound message. Platforms: vambe, vobiz, whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "aiContactId": "38f37371-aa05-477a-b6c1-d161417@ed8d",
+                     *       "data": {
+                     *         "fromNumber": "56998389641",
+                     *         "message": "Ok",
+                     *         "messageId": "0f475695-ec1b-4ca8-b03d-a1c8d066b999",
+                     *         "messageType": "text",
+                     *         "name": "Waita",
+                     *         "stageId": "3abb9d28-141c-45ab-87f8-52919caf63a7",
+                     *         "toNumber": "56961210530"
+                     *       },
+                     *       "type": "message.received"
+                     *     }
+                     */
+                    "application/json": {
+                        aiContactId: string;
+                        data: {
+                            fromNumber: string;
+                            message: string;
+                            messageId: string;
+                            messageType: string;
+                            name: string;
+                            stageId: string;
+                            toNumber: string;
+                        };
+                        type: string;
+                    } | {
+                        contact?: {
+                            name: string;
+                            profilePicture: string;
+                        };
+                        event: string;
+                        from: string;
+                        messageId: string;
+                        sessionId: string;
+                        text: string;
+                        timestamp: string;
+                        to: string;
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "message.sent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * message.sent
+         * @description Your team or business sent an outbound message (error_details present when delivery failed). Platforms: vambe, vobiz, whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "aiContactId": "e8e08253-aa12-4f32-b4c9-b1fbd180c26b",
+                     *       "data": {
+                     *         "error_details": [
+                     *           {
+                     *             "code": 131026,
+                     *             "error_data": {
+                     *               "details": "..."
+                     *             },
+                     *             "message": "Message undeliverable",
+                     *             "title": "Message undeliverable"
+                     *           }
+                     *         ],
+                     *         "fromNumber": "56961210530",
+                     *         "message": "¡Listo Eduardo! ✨ Aquí tienes tu propuesta definitiva...",
+                     *         "messageId": "467ae215-f27a-4c79-ac44-f46fd8a3b28d",
+                     *         "messageType": "template",
+                     *         "name": "Eduardo Mella Navarrete",
+                     *         "status": "failed",
+                     *         "toNumber": "56986874408"
+                     *       },
+                     *       "type": "message.sent"
+                     *     }
+                     */
+                    "application/json": {
+                        aiContactId: string;
+                        data: {
+                            error_details?: {
+                                code: number;
+                                error_data: {
+                                    details: string;
+                                };
+                                message: string;
+                                title: string;
+                            }[];
+                            fromNumber: string;
+                            message: string;
+                            messageId: string;
+                            messageType: string;
+                            name: string;
+                            status?: string;
+                            toNumber: string;
+                        };
+                        type: string;
+                    } | {
+                        event: string;
+                        from: string;
+                        messageId: string;
+                        sessionId: string;
+                        text: string;
+                        timestamp: string;
+                        to: string;
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.connected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * session.connected
+         * @description A WhatsApp session connected. Platforms: whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "session.connected",
+                     *       "sessionId": "5bc99cea8975b95fe7077c64a3312145",
+                     *       "timestamp": "2024-01-01T10:00:00.000Z",
+                     *       "phoneNumber": "+1234567890",
+                     *       "deviceInfo": {
+                     *         "model": "iPhone 15 Pro",
+                     *         "version": "2.2408.10"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        deviceInfo: {
+                            model: string;
+                            version: string;
+                        };
+                        event: string;
+                        phoneNumber: string;
+                        sessionId: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.disconnected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * session.disconnected
+         * @description A WhatsApp session lost its connection. Platforms: whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "session.disconnected",
+                     *       "sessionId": "5bc99cea8975b95fe7077c64a3312145",
+                     *       "timestamp": "2024-01-01T15:00:00.000Z",
+                     *       "reason": "connection_lost"
+                     *     }
+                     */
+                    "application/json": {
+                        event: string;
+                        reason: string;
+                        sessionId: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "session.qr_generated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * session.qr_generated
+         * @description A QR code was generated for pairing. Platforms: whatsapp-api.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "session.qr_generated",
+                     *       "sessionId": "5bc99cea8975b95fe7077c64a3312145",
+                     *       "timestamp": "2024-01-01T09:30:00.000Z",
+                     *       "qrCode": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA...",
+                     *       "expiresAt": "2024-01-01T09:31:30.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        event: string;
+                        expiresAt: string;
+                        qrCode: string;
+                        sessionId: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "stage.changed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * stage.changed
+         * @description A contact moved to a different pipeline stage. Platforms: vambe.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "stage.changed",
+                     *       "timestamp": "2024-09-30T10:05:00.000Z",
+                     *       "data": {
+                     *         "contact_id": "df980fc8-b6db-4820-bf22-2969482d106d",
+                     *         "previous_stage_id": "stage-789",
+                     *         "new_stage_id": "stage-890",
+                     *         "pipeline_id": "pipeline-456",
+                     *         "changed_by": "agent-123"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            changed_by: string;
+                            contact_id: string;
+                            new_stage_id: string;
+                            pipeline_id: string;
+                            previous_stage_id: string;
+                        };
+                        event: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * test
+         * @description A test delivery sent by POST /api/webhooks/{id}/test or /api/webhooks/test. Platforms: whatsapp-api, hookrelay.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "test",
+                     *       "timestamp": "2024-01-01T00:00:00.000Z",
+                     *       "message": "This is a test webhook"
+                     *     }
+                     */
+                    "application/json": {
+                        event: string;
+                        message: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ticket.closed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ticket.closed
+         * @description A ticket was resolved or closed. Platforms: vambe.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ticket.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ticket.created
+         * @description A support ticket was opened. Platforms: vambe.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "event": "ticket.created",
+                     *       "timestamp": "2024-09-30T10:00:00.000Z",
+                     *       "data": {
+                     *         "ticket_id": "ticket-123",
+                     *         "contact_id": "df980fc8-b6db-4820-bf22-2969482d106d",
+                     *         "contact_name": "Maria Rodriguez",
+                     *         "pipeline_id": "pipeline-456",
+                     *         "stage_id": "stage-789",
+                     *         "status": "OPEN"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            contact_id: string;
+                            contact_name: string;
+                            pipeline_id: string;
+                            stage_id: string;
+                            status: string;
+                            ticket_id: string;
+                        };
+                        event: string;
+                        timestamp: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "ticket.updated": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * ticket.updated
+         * @description A ticket's status or assignment changed. Platforms: vambe.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "webhook.disabled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webhook.disabled
+         * @description hookrelay disabled one of your webhooks (410 Gone, or no success for 24 h with retries exhausted). Only sent to webhooks that name this topic or webhook.*. Platforms: hookrelay.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "webhook.disabled",
+                     *       "data": {
+                     *         "webhookId": "wh_0mh2k3x9aXbYcZ12",
+                     *         "url": "https://example.com/hook",
+                     *         "reason": "endpoint answered 410 Gone",
+                     *         "disabledAt": "2026-01-01T00:00:00.000Z"
+                     *       }
+                     *     }
+                     */
+                    "application/json": {
+                        data: {
+                            disabledAt: string;
+                            reason: string;
+                            url: string;
+                            webhookId: string;
+                        };
+                        type: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    webwidget_triggered: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * webwidget_triggered
+         * @description A customer opened the chat widget. Platforms: vowchat.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header: {
+                    /** @description The event id, the same on every retry */
+                    "webhook-id": string;
+                    /** @description `v1,<base64 HMAC-SHA256>` (or `v1a,<base64 Ed25519>`) of `id.timestamp.body`, space-separated during a rotation */
+                    "webhook-signature": string;
+                    /** @description Unix seconds of this attempt */
+                    "webhook-timestamp": string;
+                    /** @description 1 for the first attempt */
+                    "x-webhook-attempt"?: string;
+                    /** @description The topic */
+                    "x-webhook-topic": string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            responses: {
+                /** @description Accepted; anything else is retried per the webhook's schedule (410 disables it) */
+                "2XX": {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         Account: {
@@ -3471,6 +6177,18 @@ export interface components {
         AccountPage: {
             data: components["schemas"]["Account"][];
             nextCursor: string | null;
+        };
+        AccountPatch: {
+            /**
+             * @description The profile webhooks get when their create call names none (null: standard)
+             * @example whatsapp-api
+             * @enum {string|null}
+             */
+            defaultProfile?: "standard" | "vambe" | "vobiz" | "vowchat" | "whatsapp-api" | null;
+            /** @description true: built-in topics are validated against the schemas inferred from the seeds' examples */
+            validateBuiltInTopics?: boolean;
+            /** @description false: publishing never validates payloads against topic schemas */
+            validateSchemas?: boolean;
         };
         AccountQueueStatus: components["schemas"]["QueueStatus"] & {
             byWebhook: (components["schemas"]["QueueStatus"] & {
@@ -3489,6 +6207,16 @@ export interface components {
                 disabled: number;
                 inactive: number;
             };
+        };
+        AccountWithSettings: components["schemas"]["Account"] & {
+            /**
+             * @description A built-in platform profile (GET /api/profiles)
+             * @example whatsapp-api
+             * @enum {string|null}
+             */
+            defaultProfile: "standard" | "vambe" | "vobiz" | "vowchat" | "whatsapp-api" | null;
+            validateBuiltInTopics: boolean;
+            validateSchemas: boolean;
         };
         ApiKey: {
             accountId: string;
@@ -3545,7 +6273,14 @@ export interface components {
             data: components["schemas"]["DeadLetter"][];
             nextCursor: string | null;
         };
+        /** @description Resolved: hookrelay's defaults, then the profile's, then what was sent */
         DeliverySettings: {
+            /**
+             * @description Each retry waits step × (1 ± jitter); 0 keeps the schedule exact
+             * @default 0.2
+             * @example 0.2
+             */
+            jitter?: number;
             /** @default 10 */
             maxInFlight?: number;
             /**
@@ -3603,6 +6338,31 @@ export interface components {
             successful: number;
             /** @description Delivery attempts */
             totalSent: number;
+        };
+        DeliveryTimeseries: {
+            bucketMs: number;
+            buckets: {
+                failed: number;
+                p50Ms: number | null;
+                p95Ms: number | null;
+                retrying: number;
+                start: string;
+                succeeded: number;
+            }[];
+            from: string;
+            totals: {
+                failed: number;
+                p50Ms: number | null;
+                p95Ms: number | null;
+                retrying: number;
+                succeeded: number;
+            };
+            /** @description More attempts than one answer reads: the oldest minutes are incomplete */
+            truncated: boolean;
+            until: string;
+            webhookId: string;
+            /** @enum {string} */
+            window: "1h" | "24h";
         };
         Error: {
             error: {
@@ -3699,35 +6459,76 @@ export interface components {
             webhookIds: string[] | null;
         };
         /**
+         * @description Path conditions that must all hold, plus $or / $and (lists of filters) and $not (one filter); operators $eq $ne $in $nin $exists $gt $gte $lt $lte $contains $icontains $istartsWith. At most 4 levels deep, 20 entries per object, 50 conditions in all.
          * @example {
          *       "data.pipeline_id": "sales",
-         *       "data.status": {
-         *         "$in": [
-         *           "OPEN",
-         *           "PENDING"
-         *         ]
-         *       }
+         *       "$or": [
+         *         {
+         *           "data.message": {
+         *             "$icontains": "order"
+         *           }
+         *         },
+         *         {
+         *           "data.status": {
+         *             "$in": [
+         *               "OPEN",
+         *               "PENDING"
+         *             ]
+         *           }
+         *         }
+         *       ]
          *     }
          */
         Filter: {
-            [key: string]: string | number | boolean | null | {
-                $contains?: string;
-                $eq?: string | number | boolean | null;
-                $exists?: boolean;
-                $gt?: number;
-                $gte?: number;
-                $in?: (string | number | boolean | null)[];
-                $lt?: number;
-                $lte?: number;
-                $ne?: string | number | boolean | null;
-                $nin?: (string | number | boolean | null)[];
-            };
+            [key: string]: unknown;
         } | null;
         InboundAccepted: {
             /** @description true when the provider's event id was already received in the last 24 h; nothing new is delivered */
             duplicate?: boolean;
             /** @example evt_0mh2k3x9aXbYcZ12 */
             id: string;
+        };
+        PlatformProfile: {
+            /** @description Delivery settings it supplies; the rest are hookrelay's defaults */
+            delivery: {
+                [key: string]: unknown;
+            };
+            description: string;
+            /**
+             * @description A built-in platform profile (GET /api/profiles)
+             * @example whatsapp-api
+             * @enum {string}
+             */
+            name: "standard" | "vambe" | "vobiz" | "vowchat" | "whatsapp-api";
+            /** @description The seed document the defaults come from */
+            seed: string | null;
+            /** @description The signature profile a webhook gets unless it sends its own */
+            signature: {
+                [key: string]: unknown;
+            };
+        };
+        PortalSession: {
+            expiresAt: string;
+            token: string;
+            url: string;
+        };
+        PortalSessionCreate: {
+            /** @description Admin key: the account (default: x-account-id or default). Account keys: their own only. */
+            accountId?: string;
+            /** @description Only webhooks on these channels (e.g. one WhatsApp session) */
+            channels?: string[];
+            /** @default 3600 */
+            expiresInSeconds?: number;
+            /**
+             * @description See, never change (and no secrets)
+             * @default false
+             */
+            readOnly?: boolean;
+            /** @description Only these webhooks */
+            webhookIds?: string[];
+        };
+        ProfileList: {
+            data: components["schemas"]["PlatformProfile"][];
         };
         QueueCleared: {
             cancelled: number;
@@ -3763,7 +6564,134 @@ export interface components {
             /** @description The new secret (generated when absent) */
             secret?: string;
         };
-        /** @description standard: Standard Webhooks headers only. hmac-sha256: also sends `header: prefix + HMAC-SHA256(secret, body)` as the seeds' providers do (e.g. X-Webhook-Signature: sha256=<hex>, X-Vobiz-Signature: <hex>). */
+        Session: {
+            accountId: string;
+            /** @enum {string} */
+            kind: "admin" | "account_key" | "portal";
+            portal: {
+                channels: string[] | null;
+                expiresAt: string;
+                readOnly: boolean;
+                webhookIds: string[] | null;
+            } | null;
+        };
+        SessionWebhookConfig: {
+            events: string[];
+            isActive: boolean;
+            secret: string;
+            url: string;
+        };
+        SessionWebhookConfigBody: {
+            /**
+             * @example [
+             *       "message.received",
+             *       "message.sent",
+             *       "session.connected"
+             *     ]
+             */
+            events: string[];
+            isActive?: boolean;
+            /**
+             * @description HMAC-SHA256 key for X-Webhook-Signature (generated when absent)
+             * @example your_webhook_secret_key
+             */
+            secret?: string;
+            /** @example https://your-server.com/webhook */
+            url: string;
+        };
+        SessionWebhookConfigResult: {
+            config: components["schemas"]["SessionWebhookConfig"];
+            /** @enum {boolean} */
+            success: true;
+        };
+        SessionWebhookConfigured: {
+            config: components["schemas"]["SessionWebhookConfig"];
+            message: string;
+            /** @enum {boolean} */
+            success: true;
+        };
+        SessionWebhookDeleted: {
+            message: string;
+            /** @enum {boolean} */
+            success: true;
+        };
+        SessionWebhookQueue: {
+            queue: {
+                failed: number;
+                pending: number;
+                processing: number;
+                retrying: number;
+            };
+            /** @enum {boolean} */
+            success: true;
+        };
+        SessionWebhookQueueCleared: {
+            cleared: number;
+            message: string;
+            /** @enum {boolean} */
+            success: true;
+        };
+        SessionWebhookStats: {
+            stats: {
+                /** @example 145ms */
+                averageResponseTime: string;
+                byEvent: {
+                    [key: string]: number;
+                };
+                failed: number;
+                lastDelivery: string | null;
+                successful: number;
+                totalSent: number;
+            };
+            /** @enum {boolean} */
+            success: true;
+        };
+        SessionWebhookTest: {
+            /**
+             * @example {
+             *       "event": "test",
+             *       "timestamp": "2024-01-01T00:00:00.000Z",
+             *       "message": "This is a test webhook"
+             *     }
+             */
+            payload?: unknown;
+            /** @example https://your-server.com/webhook */
+            url: string;
+        };
+        SessionWebhookTestResult: {
+            call: components["schemas"]["Call"];
+            delivered: boolean;
+            message: string;
+            secret?: string;
+            /** @enum {boolean} */
+            success: true;
+        };
+        /** @description Resolved: the profile's, overridden by what was sent */
+        SignatureOut: {
+            /** @enum {string} */
+            scheme: "standard";
+        } | {
+            /**
+             * @default hex
+             * @enum {string}
+             */
+            encoding?: "hex" | "base64";
+            /** @default X-Webhook-Signature */
+            header?: string;
+            /** @default sha256= */
+            prefix?: string;
+            /** @enum {string} */
+            scheme: "hmac-sha256";
+        } | {
+            /**
+             * @description whpk_ + base64 of the raw 32-byte Ed25519 public key
+             * @example whpk_…
+             */
+            publicKey: string;
+            /** @enum {string} */
+            scheme: "ed25519";
+        };
+        /** @description standard: Standard Webhooks headers only. hmac-sha256: also sends `header: prefix + HMAC-SHA256(secret, body)` as the seeds' providers do (e.g. X-Webhook-Signature: sha256=<hex>, X-Vobiz-Signature: <hex>). ed25519: Standard Webhooks `v1a` signatures with a generated Ed25519 key pair; the webhook shows the public key (`whpk_…`), the private key never leaves hookrelay. */
         SignatureProfile: {
             /** @enum {string} */
             scheme: "standard";
@@ -3779,6 +6707,9 @@ export interface components {
             prefix?: string;
             /** @enum {string} */
             scheme: "hmac-sha256";
+        } | {
+            /** @enum {string} */
+            scheme: "ed25519";
         };
         Source: {
             active: boolean;
@@ -3952,14 +6883,26 @@ export interface components {
             example?: unknown;
             /** @example message.received */
             name: string;
+            /** @description JSON Schema (draft 2020-12) of the payload; built-in topics' are inferred from the seeds' examples */
+            schema?: unknown;
             /** @description Platforms that use this topic (built-in ones) */
             systems: string[];
+            /** @description Whether publishing checks payloads against the schema (built-in topics: the account's validateBuiltInTopics) */
+            validate: boolean;
         };
         TopicCreate: {
             description?: string;
+            /** @description A sample payload; checked against `schema` when both are sent */
             example?: unknown;
             /** @example message.received */
             name: string;
+            /** @description JSON Schema (draft 2020-12); publishing a payload that fails it answers 422 with the failing paths */
+            schema?: unknown;
+            /**
+             * @description false: keep the schema as documentation only (no check on publish)
+             * @default true
+             */
+            validate?: boolean;
         };
         TopicList: {
             data: components["schemas"]["Topic"][];
@@ -4060,6 +7003,7 @@ export interface components {
             description: string | null;
             disabledReason: string | null;
             filter: components["schemas"]["Filter"];
+            /** @description Names with masked values (••••••); GET /{id}/headers reveals them */
             headers: {
                 [key: string]: string;
             } | null;
@@ -4068,9 +7012,15 @@ export interface components {
             metadata: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description A built-in platform profile (GET /api/profiles)
+             * @example whatsapp-api
+             * @enum {string}
+             */
+            profile: "standard" | "vambe" | "vobiz" | "vowchat" | "whatsapp-api";
             /** @description Only on create, rotate-secret and GET /secret */
             secret?: string;
-            signature: components["schemas"]["SignatureProfile"];
+            signature: components["schemas"]["SignatureOut"];
             sources: string[] | null;
             /** @enum {string} */
             status: "active" | "inactive" | "disabled";
@@ -4083,52 +7033,12 @@ export interface components {
             active?: boolean;
             /** @description Only events published on these channels (routing keys, e.g. a WhatsApp session id) */
             channels?: string[] | null;
-            delivery?: components["schemas"]["DeliverySettings"];
-            description?: string | null;
-            filter?: components["schemas"]["Filter"];
-            headers?: {
-                [key: string]: string;
-            } | null;
-            metadata?: {
-                [key: string]: unknown;
-            } | null;
-            /** @description whsec_… (Standard Webhooks) or, for hmac-sha256 profiles, any string of 16+ characters. Generated when absent. */
-            secret?: string;
-            signature?: components["schemas"]["SignatureProfile"];
-            /** @description Only events from these inbound sources (src_… ids) */
-            sources?: string[] | null;
-            /**
-             * @example [
-             *       "message.received",
-             *       "ticket.created",
-             *       "stage.changed"
-             *     ]
-             */
-            topics: string[];
-            /** @example https://your-domain.com/webhooks/vambe */
-            url: string;
-        };
-        WebhookPage: {
-            data: components["schemas"]["Webhook"][];
-            nextCursor: string | null;
-        };
-        WebhookSecret: {
-            previous: {
-                expiresAt: string;
-            }[];
-            secret: string;
-        };
-        WebhookTest: {
-            /** @description Any JSON value (a small sample is sent when absent) */
-            payload?: unknown;
-            /** @default test */
-            topic?: string;
-        };
-        WebhookUpdate: {
-            active?: boolean;
-            /** @description Only events published on these channels (routing keys, e.g. a WhatsApp session id) */
-            channels?: string[] | null;
             delivery?: {
+                /**
+                 * @description Each retry waits step × (1 ± jitter); 0 keeps the schedule exact
+                 * @example 0.2
+                 */
+                jitter?: number;
                 maxInFlight?: number;
                 /** @enum {string} */
                 ordering?: "ordered" | "parallel";
@@ -4155,6 +7065,95 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             } | null;
+            /**
+             * @description Defaults for signature and delivery (GET /api/profiles); the account's defaultProfile, else standard, when absent
+             * @example whatsapp-api
+             * @enum {string}
+             */
+            profile?: "standard" | "vambe" | "vobiz" | "vowchat" | "whatsapp-api";
+            /** @description whsec_… (Standard Webhooks) or, for hmac-sha256 profiles, any string of 16+ characters. Generated when absent. */
+            secret?: string;
+            signature?: components["schemas"]["SignatureProfile"];
+            /** @description Only events from these inbound sources (src_… ids) */
+            sources?: string[] | null;
+            /**
+             * @example [
+             *       "message.received",
+             *       "ticket.created",
+             *       "stage.changed"
+             *     ]
+             */
+            topics: string[];
+            /** @example https://your-domain.com/webhooks/vambe */
+            url: string;
+        };
+        WebhookHeaders: {
+            headers: {
+                [key: string]: string;
+            } | null;
+        };
+        WebhookPage: {
+            data: components["schemas"]["Webhook"][];
+            nextCursor: string | null;
+        };
+        WebhookSecret: {
+            previous: {
+                expiresAt: string;
+                publicKey?: string;
+            }[];
+            /** @description ed25519: the current public key (whpk_…) */
+            publicKey?: string;
+            /** @description The HMAC secret (absent for ed25519: its private key is never shown) */
+            secret?: string;
+        };
+        WebhookTest: {
+            /** @description Any JSON value (a small sample is sent when absent) */
+            payload?: unknown;
+            /** @default test */
+            topic?: string;
+        };
+        WebhookUpdate: {
+            active?: boolean;
+            /** @description Only events published on these channels (routing keys, e.g. a WhatsApp session id) */
+            channels?: string[] | null;
+            delivery?: {
+                /**
+                 * @description Each retry waits step × (1 ± jitter); 0 keeps the schedule exact
+                 * @example 0.2
+                 */
+                jitter?: number;
+                maxInFlight?: number;
+                /** @enum {string} */
+                ordering?: "ordered" | "parallel";
+                rateLimitPerSecond?: number | null;
+                /** @description false: a 4xx answer (other than 408/429) is final */
+                retryClientErrors?: boolean;
+                /**
+                 * @description Seconds to wait before each retry, after the first attempt
+                 * @example [
+                 *       30,
+                 *       300,
+                 *       1800,
+                 *       7200
+                 *     ]
+                 */
+                retrySchedule?: number[];
+                timeoutMs?: number;
+            };
+            description?: string | null;
+            filter?: components["schemas"]["Filter"];
+            headers?: {
+                [key: string]: string;
+            } | null;
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * @description Switch profile: signature and delivery become the new profile's, except fields sent in the same request
+             * @example whatsapp-api
+             * @enum {string}
+             */
+            profile?: "standard" | "vambe" | "vobiz" | "vowchat" | "whatsapp-api";
             signature?: components["schemas"]["SignatureProfile"];
             /** @description Only events from these inbound sources (src_… ids) */
             sources?: string[] | null;
