@@ -1,4 +1,4 @@
-import { callRows as deliveryCallRows } from "../delivery/helpers";
+import { callRows as deliveryCallRows, waitFor } from "../delivery/helpers";
 import { call, newAccount } from "../support/http";
 
 /** Shared by the seed-platform tests: publishing, reading the call log, waiting. */
@@ -24,14 +24,4 @@ export interface CallRow {
 /** The webhook's own call log (its object's `calls` table), oldest first. */
 export const callRows = (webhookId: string): Promise<CallRow[]> => deliveryCallRows(webhookId) as unknown as Promise<CallRow[]>;
 
-export async function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-export { call, newAccount };
+export { call, newAccount, waitFor };
