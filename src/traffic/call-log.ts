@@ -21,6 +21,9 @@ export class CallLog extends DurableObject<Env> {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     this.sql.exec(CALL_TABLE_SCHEMA);
+    // Here (not in a webhook's own log, which holds one webhook) calls are also listed per webhook:
+    // the webhook's calls older than its object's one-day log are read from these days.
+    this.sql.exec(`CREATE INDEX IF NOT EXISTS calls_webhook ON calls(webhook_id, created_at, id)`);
   }
 
   private expiresAt(window: number): number {

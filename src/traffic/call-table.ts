@@ -104,6 +104,8 @@ export interface CallQuery {
   /** Only rows after this one in newest-first order. */
   after?: TimeCursor | null | undefined;
   eventId?: string | undefined;
+  /** The account-wide index only (a webhook's own log holds one webhook). */
+  webhookId?: string | undefined;
   status?: CallStatus | undefined;
   topic?: string | undefined;
   sinceMs?: number | undefined;
@@ -120,6 +122,7 @@ export function queryCalls(sql: SqlStorage, q: CallQuery): CallRecord[] {
   };
   if (q.after) add(`(created_at < ? OR (created_at = ? AND id < ?))`, q.after.createdAt, q.after.createdAt, q.after.id);
   if (q.eventId !== undefined) add(`event_id = ?`, q.eventId);
+  if (q.webhookId !== undefined) add(`webhook_id = ?`, q.webhookId);
   if (q.status !== undefined) add(`status = ?`, q.status);
   if (q.topic !== undefined) add(`topic = ?`, q.topic);
   if (q.sinceMs !== undefined) add(`created_at >= ?`, q.sinceMs);
@@ -206,10 +209,18 @@ export function statsOf(t: CallTotals): CallStats {
   };
 }
 
-/** Deletes up to `limit` calls older than `beforeMs` (and the counters of hours wholly before it). */
-export function purgeCallsBefore(sql: SqlStorage, beforeMs: number, limit: number): number {
-  const deleted = sql.exec(`DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE created_at < ? ORDER BY created_at LIMIT ?) RETURNING id`, beforeMs, limit).toArray().length;
-  sql.exec(`DELETE FROM call_stats WHERE hour < ?`, Math.floor(beforeMs / HOUR_MS));
+/**
+ * Deletes up to `limit` calls older than `rowsBeforeMs`, except those `keep` names (a SQL subquery
+ * of ids), and the counters of hours wholly before `statsBeforeMs`.
+ */
+export function purgeCallsBefore(sql: SqlStorage, rowsBeforeMs: number, limit: number, statsBeforeMs = rowsBeforeMs, keep?: string): number {
+  const deleted = sql
+    .exec(
+      `DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE created_at < ? ${keep ? `AND id NOT IN (${keep})` : ""} ORDER BY created_at LIMIT ?) RETURNING id`,
+      rowsBeforeMs, limit,
+    )
+    .toArray().length;
+  sql.exec(`DELETE FROM call_stats WHERE hour < ?`, Math.floor(statsBeforeMs / HOUR_MS));
   return deleted;
 }
 

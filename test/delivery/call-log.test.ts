@@ -57,18 +57,37 @@ describe("the attempt log in the webhook's own object", () => {
     expect((await deliveries(wh.id))[0]).toMatchObject({ state: "succeeded", attempts: 2 });
   });
 
-  it("purges its own call rows past RETENTION_DAYS in the alarm, keeping the newer ones", async () => {
+  it("keeps one day of call rows in the object (never one the index lacks) and lists older ones from the index", async () => {
     const acct = await newAccount();
     const inbox = await newInbox();
     const wh = await createWebhook(acct, { url: inbox.url });
     await publish(acct, "order.created", { n: 1 });
     const [fresh] = await waitForCalls(wh.id, 1);
+    const twoDaysAgo = callAt(acct, Date.now() - 2 * DAY_MS, { webhookId: wh.id });
+    const unforwarded = callAt(acct, Date.now() - 2 * DAY_MS - 1000, { webhookId: wh.id });
+    const ancient = callAt(acct, Date.now() - 31 * DAY_MS, { webhookId: wh.id });
+    await index([twoDaysAgo]);
     await runInDurableObject(doStub(wh.id), (_i, s) => {
-      insertCall(s.storage.sql, callAt(acct, Date.now() - 31 * DAY_MS, { id: "call_ancient", webhookId: wh.id }));
+      for (const c of [twoDaysAgo, unforwarded, ancient]) insertCall(s.storage.sql, c);
+      // Still waiting for the index (an outage): the purge must keep it.
+      s.storage.sql.exec(`INSERT INTO call_forward (call_id) VALUES (?)`, unforwarded.id);
       s.storage.kv.put("purgedAt", 0);
     });
+    // The index's day is down for this run, so the unforwarded row is still waiting when the purge runs.
+    const old = env.CALL_LOG.getByName(partitionName(acct.id, windowOf(unforwarded.createdAt), 0));
+    await runInDurableObject(old, (instance) => {
+      (instance as unknown as { record: () => Promise<void> }).record = async () => {
+        throw new Error("test: call index unavailable");
+      };
+    });
     await runDueNow(wh.id);
-    expect((await callRows(wh.id)).map((r) => r.id)).toEqual([fresh!.id]);
+    expect((await callRows(wh.id)).map((r) => r.id).sort()).toEqual([fresh!.id, unforwarded.id].sort());
+    // Per-webhook listing: the object's day first, then the index's older days, one cursor across both.
+    const first = await list(acct, `?webhookId=${wh.id}&limit=1`);
+    expect(ids(first)).toEqual([fresh!.id]);
+    const second = await list(acct, `?webhookId=${wh.id}&limit=1&cursor=${first.nextCursor}`);
+    expect(ids(second)).toEqual([twoDaysAgo.id]);
+    expect(ids(await list(acct, `?webhookId=${wh.id}`))).toEqual([fresh!.id, twoDaysAgo.id]);
   });
 });
 

@@ -1,4 +1,9 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { CallRecord } from "../../src/domain/event";
+import { eventStore } from "../../src/traffic/events";
+import { partitionName, windowOf } from "../../src/traffic/partitions";
+import { storeEvent } from "../support/events";
 import { newInbox } from "../support/receiver";
 import { call, createWebhook, newAccount, publish, waitFanout, waitFor, waitForCalls } from "./helpers";
 
@@ -23,5 +28,26 @@ describe("an event's delivery state at each webhook", () => {
     expect(Date.parse((byId.get(b.id) as { nextAttemptAt: string }).nextAttemptAt)).toBeGreaterThan(Date.now() + 400_000); // 600 s ± 20 % jitter
     expect(byId.get(c.id)).toMatchObject({ state: "failed", attempts: 1, httpStatus: 500, nextAttemptAt: null });
     expect(Object.keys(res.json.deliveries[0]).sort()).toEqual(["attempts", "httpStatus", "lastAttemptAt", "nextAttemptAt", "state", "webhookId"]);
+  });
+});
+
+describe("an older event's delivery state", () => {
+  it("comes from the account-wide index once the webhooks' own one-day logs no longer hold its calls", async () => {
+    const acct = await newAccount();
+    const createdAt = Date.now() - 3 * 86_400_000;
+    const placed = await storeEvent(acct.id, { topic: "order.created", payload: { n: 1 }, createdAt });
+    await eventStore(env, acct.id, placed.window, placed.shard).stamp([{ eventId: placed.id, webhookIds: ["wh_a", "wh_b"] }], createdAt + 100);
+    const attempt = (webhookId: string, n: number, status: "succeeded" | "failed", at: number): CallRecord => ({
+      id: `call_old${webhookId}${n}`, accountId: acct.id, webhookId, eventId: placed.id, topic: "order.created", attempt: n, status,
+      httpStatus: status === "succeeded" ? 200 : 500, durationMs: 5, error: null, responseBody: null, url: "https://example.com", createdAt: at, nextAttemptAt: null,
+    });
+    const calls = [attempt("wh_a", 1, "failed", createdAt + 1000), attempt("wh_a", 2, "succeeded", createdAt + 6000), attempt("wh_b", 1, "failed", createdAt + 2000)];
+    const window = windowOf(createdAt);
+    await env.CALL_LOG.getByName(partitionName(acct.id, window, 0)).record(window, calls);
+    const res = await call("GET", `/api/events/${placed.id}`, { key: acct.key });
+    expect(res.status).toBe(200);
+    const byId = new Map(res.json.deliveries.map((d: { webhookId: string }) => [d.webhookId, d]));
+    expect(byId.get("wh_a")).toMatchObject({ state: "succeeded", attempts: 2, httpStatus: 200 });
+    expect(byId.get("wh_b")).toMatchObject({ state: "failed", attempts: 1, httpStatus: 500 });
   });
 });

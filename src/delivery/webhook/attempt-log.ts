@@ -6,6 +6,10 @@ import { partitionOf, recordCalls } from "../../traffic/call-index";
  * The webhook's attempt log: one call row per attempt (`calls`, `call_stats`: call-table.ts), written
  * in the same storage transaction as the outcome it records, so a crash leaves both or neither.
  *
+ * The rows stay here for WEBHOOK_LOG_WINDOW_MS (a day), the counters for RETENTION_DAYS: older
+ * calls are read from the account-wide index (api/call-reads.ts), so one busy webhook's object
+ * holds a day of its attempts, not a month (its 10 GB are not the ceiling of its traffic).
+ *
  * `call_forward` is the outbox towards the account-wide index: the ids of calls not yet recorded by
  * their CallLog partition. forward() sends them with one record() per partition and deletes the ids
  * the partition confirmed; an unreachable CallLog delays the index, never loses a row, and never
@@ -13,6 +17,9 @@ import { partitionOf, recordCalls } from "../../traffic/call-index";
  */
 const SCHEMA = `${CALL_TABLE_SCHEMA}
 CREATE TABLE IF NOT EXISTS call_forward (call_id TEXT PRIMARY KEY);`;
+
+/** How long a call row stays in its webhook's own object (older ones: the CallLog days). */
+export const WEBHOOK_LOG_WINDOW_MS = 86_400_000;
 
 const FORWARD_BATCH = 500;
 const PURGE_BATCH = 1000;
@@ -85,11 +92,15 @@ export class AttemptLog {
   }
 
   /**
-   * Age-based retention (RETENTION_DAYS), in bounded batches. true: rows past the cutoff remain
-   * (a busy webhook), and the caller runs it again on its next alarm run instead of waiting an hour.
+   * Age-based retention, in bounded batches: call rows older than `rowsBeforeMs` that the account-wide
+   * index already has (never one still waiting in call_forward), hourly counters older than
+   * `statsBeforeMs`. true: rows past the cutoff remain (a busy webhook), and the caller runs it
+   * again on its next alarm run instead of waiting an hour.
    */
-  purge(beforeMs: number): boolean {
-    for (let round = 0; round < PURGE_ROUNDS; round++) if (purgeCallsBefore(this.sql, beforeMs, PURGE_BATCH) < PURGE_BATCH) return false;
+  purge(rowsBeforeMs: number, statsBeforeMs: number): boolean {
+    for (let round = 0; round < PURGE_ROUNDS; round++) {
+      if (purgeCallsBefore(this.sql, rowsBeforeMs, PURGE_BATCH, statsBeforeMs, "SELECT call_id FROM call_forward") < PURGE_BATCH) return false;
+    }
     return true;
   }
 

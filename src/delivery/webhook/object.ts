@@ -8,7 +8,7 @@ import { attemptDelivery, type AttemptResult } from "../dispatch";
 import { transportFor } from "../transport";
 import type { DeliveryJob } from "../messages";
 import { jobWanted } from "./admission";
-import { AttemptLog } from "./attempt-log";
+import { AttemptLog, WEBHOOK_LOG_WINDOW_MS } from "./attempt-log";
 import { ConfigStore, deliverable } from "./config";
 import { HealthStore } from "./health";
 import { NoticeOutbox } from "./notices";
@@ -335,13 +335,13 @@ export class WebhookDO extends DurableObject<Env> {
     return getConfig(this.env).RETENTION_DAYS * DAY_MS;
   }
 
-  /** Hourly (or every run while a backlog remains): finished deliveries and call rows past retention, in bounded batches. */
+  /** Hourly (or every run while a backlog remains): finished deliveries, call rows past the object's day, counters past retention. */
   private purge(now: number): void {
     const last = this.ctx.storage.kv.get("purgedAt");
     if (typeof last === "number" && now - last < PURGE_INTERVAL_MS) return;
     this.queue.purgeFinished(now, this.retentionMs());
     // Not stamped while old calls remain: the next run goes on with them.
-    if (!this.log.purge(now - this.retentionMs())) this.ctx.storage.kv.put("purgedAt", now);
+    if (!this.log.purge(now - WEBHOOK_LOG_WINDOW_MS, now - this.retentionMs())) this.ctx.storage.kv.put("purgedAt", now);
   }
 
   // ---- local state -----------------------------------------------------------------------------
