@@ -5,7 +5,7 @@ import { round } from "./stats.mjs";
 
 export const PER_OBJECT_NOTE =
   "Durable Object rows bound one object (one webhook, one partition), not the deployment: objects are unlimited in number. " +
-  "Each is taken to hold RETENTION_DAYS of its traffic, which is conservative where it purges sooner or is partitioned by time.";
+  "Each is taken to hold `holdsDays` of its traffic: one day for the day partitions (EventStore, CallLog), 7 days for a webhook's object (its finished deliveries' keys; its call rows stay one day, so this is conservative).";
 
 /** Cloudflare's documented limits (Workers Paid). */
 export const LIMITS = {
@@ -26,8 +26,9 @@ const ratePer = (budget, perUnit) => (perUnit > 0 ? budget / perUnit : Infinity)
  * m: {retentionDays, deliveriesPerEvent: [1, 3],
  *     d1: {bytesPerEvent, bytesPerDelivery},
  *     queue: {messagesPerEvent, messagesPerDelivery},
- *     objects: {Class: {bytesPerEvent, bytesPerDelivery, requestsPerEvent, requestsPerDelivery, scope}}}
- * scope says what one object of the class serves ("one webhook", "one event partition").
+ *     objects: {Class: {bytesPerEvent, bytesPerDelivery, requestsPerEvent, requestsPerDelivery, scope, holdsDays?, unit?}}}
+ * scope says what one object of the class serves ("one webhook", "one account's day"); holdsDays how
+ * many days of that traffic it keeps (RETENTION_DAYS when absent); unit whether it grows per event or per delivery.
  */
 export function capacityTable(m) {
   const retentionSec = m.retentionDays * 86_400;
@@ -57,14 +58,16 @@ export function capacityTable(m) {
     // a partition's events), holding RETENTION_DAYS of it: conservative where an object purges
     // sooner (a webhook's object keeps a succeeded delivery's key for 7 days) or where the class is
     // partitioned by time (one partition holds its window, not the whole retention).
-    const unit = o.bytesPerDelivery > 0 || o.requestsPerDelivery > 0 ? "delivery" : "event";
+    const unit = o.unit ?? (o.bytesPerDelivery > 0 || o.requestsPerDelivery > 0 ? "delivery" : "event");
+    const holdsSec = (o.holdsDays ?? m.retentionDays) * 86_400;
+    const holds = `${o.holdsDays ?? m.retentionDays} d × 86,400 s`;
     const b = Math.max(0, unit === "delivery" ? o.bytesPerDelivery : o.bytesPerEvent);
     const r = unit === "delivery" ? o.requestsPerDelivery : o.requestsPerEvent;
-    const byStorage = ratePer(LIMITS.doBytesPerObject / retentionSec, Math.max(0, b));
+    const byStorage = ratePer(LIMITS.doBytesPerObject / holdsSec, Math.max(0, b));
     const byRequests = ratePer(LIMITS.doRequestsPerSecPerObject, r);
     rows.push({
       limit: `Durable Object storage, one ${cls} (${o.scope})`, unit: `${plural(unit)}/s per object`, perObjectPerSec: byStorage,
-      arithmetic: `10 GB / (${bytes(b)} per ${unit} × ${window}) = ${fmt(byStorage)} ${plural(unit)}/s`,
+      arithmetic: `10 GB / (${bytes(b)} per ${unit} × ${holds}) = ${fmt(byStorage)} ${plural(unit)}/s`,
     });
     rows.push({
       limit: `Durable Object requests, one ${cls} (${o.scope})`, unit: `${plural(unit)}/s per object`, perObjectPerSec: byRequests,

@@ -93,6 +93,13 @@ export async function storage(ctx) {
   // Deliveries' share: phase B less what its events cost as events (phase A's per-event figure).
   const perDelivery = (vB, vA) => (vB - B.accepted * perEvent(vA)) / Math.max(1, B.delivered);
 
+  // What one object of each class holds: the day partitions hold one UTC day of one account (one
+  // shard); a webhook's object holds a day of call rows and 7 days of finished deliveries' keys.
+  const OBJECT_SHAPE = {
+    EventStore: { scope: "one account's day, one shard", holdsDays: 1, unit: "event" },
+    CallLog: { scope: "one account's day, one shard", holdsDays: 1, unit: "delivery" },
+    WebhookDO: { scope: "one webhook", holdsDays: 7, unit: "delivery" },
+  };
   const classes = new Set([...Object.keys(A.growth.durableObjects), ...Object.keys(B.growth.durableObjects), ...Object.keys(A.counts.requests), ...Object.keys(B.counts.requests)]);
   const objects = {};
   for (const cls of classes) {
@@ -105,7 +112,7 @@ export async function storage(ctx) {
       bytesPerEvent: round(perEvent(bA), 1), bytesPerDelivery: round(perDelivery(bB, bA), 1),
       requestsPerEvent: round(perEvent(rA), 3), requestsPerDelivery: round(perDelivery(rB, rA), 3),
       objectsChanged: { accept: A.growth.durableObjects[cls]?.objectsChanged ?? 0, deliver: B.growth.durableObjects[cls]?.objectsChanged ?? 0 },
-      scope: cls === "WebhookDO" ? "one webhook" : "one object",
+      ...OBJECT_SHAPE[cls] ?? { scope: "one object" },
     };
   }
   const out = {
