@@ -1,4 +1,4 @@
-import type { Arrival } from "./delivery/group-commit";
+import type { Arrival } from "./accepting/group-commit";
 import type { Config } from "./env";
 import type { PortalScope } from "./signing/portal-token";
 
@@ -17,7 +17,7 @@ export interface AppEnv {
     requestId: string;
     config: Config;
     auth: AuthContext;
-    /** Set on the accepting routes (delivery/group-commit.ts). */
+    /** Set on the accepting routes (accepting/group-commit.ts). */
     arrival: Arrival;
   };
 }

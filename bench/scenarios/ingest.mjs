@@ -30,7 +30,7 @@ export async function ingest(ctx) {
       if (prof) res.profile = prof;
       const commitsAfter = (await ctx.api("GET", "/bench/stats")).groupCommit;
       if (commitsBefore && commitsAfter && commitsAfter.rounds > commitsBefore.rounds) {
-        // Group commit (src/delivery/group-commit.ts): how many requests shared each D1 round trip.
+        // Group commit (src/accepting/group-commit.ts): how many requests shared each D1 round trip.
         const rounds = commitsAfter.rounds - commitsBefore.rounds;
         res.groupCommit = { rounds, requestsPerRound: round((commitsAfter.requests - commitsBefore.requests) / rounds, 2) };
       }

@@ -11,12 +11,12 @@
  * `export *` still exports it (an explicit export wins over the star), and the harness warns about
  * every bound class that is not wrapped.
  */
-import production, { CallLog as CallLogBase, EventStore as EventStoreBase, ListenSession as ListenSessionBase, WebhookDO as WebhookDOBase } from "../../src/index";
+import production, { CallLog as CallLogBase, EventStore as EventStoreBase, ListenSession as ListenSessionBase, WebhookDO as WebhookDOBase } from "../../src";
 import { countingDO } from "./counting-do";
 import { countingEnv } from "./counting-env";
 import { benchRoutes } from "./routes";
 
-export * from "../../src/index";
+export * from "../../src";
 
 export const WebhookDO = countingDO("WebhookDO", WebhookDOBase);
 export const EventStore = countingDO("EventStore", EventStoreBase);

@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../../src/app-env";
-import { groupCommitStats } from "../../src/delivery/group-commit";
+import { groupCommitStats } from "../../src/accepting/group-commit";
 import { requireAuth } from "../../src/middleware/auth";
 import { notFoundOrMethod, onError } from "../../src/middleware/errors";
 import { requestContext } from "../../src/middleware/request-id";
@@ -20,7 +20,7 @@ import { eventTimes, type ProbeScope, unfannedCount } from "./probes";
  *   altered). With the no-op they split the publish path's cost into runtime, D1 and the rest.
  * - `GET /bench/stats` (admin key) → this isolate's id and start time, its D1 statement counts
  *   (d1-counter.ts), queue messages and Durable Object calls (counting-env.ts) and its group-commit
- *   rounds (src/delivery/group-commit.ts), and the Durable Object classes the entry wraps.
+ *   rounds (src/accepting/group-commit.ts), and the Durable Object classes the entry wraps.
  *   `POST /bench/stats/reset` (admin key) zeroes the counts.
  * - `GET /bench/unfanned?account=&since=` (admin key) → `{count}` of accepted events not fanned out
  *   yet; `GET /bench/event-times?account=&since=&prefix=` → `{data:[{id, createdAt, fannedOutAt}]}`.

@@ -2,9 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
-import { acceptGrouped } from "../delivery/group-commit";
+import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
-import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../delivery/accept";
+import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";
 import { checkEventSchemas } from "../delivery/topic-schemas";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import {

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { enqueueFanout } from "../delivery/accept";
+import { enqueueFanout } from "../accepting/accept";
 import { deleteDeadLetter, getDeadLetter, listDeadLetters } from "../delivery/dead-letters";
 import { isFanoutMessage } from "../delivery/messages";
 import { apiKeySecurity, errorResponses, isoTime, jsonResponse, ListQuery, pageOf } from "../domain/common";

@@ -1,6 +1,6 @@
 import { newId } from "../domain/ids";
 import type { Webhook } from "../domain/webhook";
-import type { IncomingEvent } from "./accept";
+import type { IncomingEvent } from "../accepting/accept";
 
 /**
  * hookrelay's own events about delivery health. They are published through acceptEvents like any

@@ -2,7 +2,7 @@ import { getConfig } from "../env";
 import { expiredPartitions, recentPartitions, type PartitionRow } from "../store/event-partitions";
 import { eventStore } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
-import { enqueueFanout } from "./accept";
+import { enqueueFanout } from "../accepting/accept";
 import { forEachBounded } from "./consumer";
 import type { FanoutMessage } from "./messages";
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { acceptGrouped } from "../delivery/group-commit";
+import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
 import { ErrorBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { acceptGrouped, groupCommitLimits, groupCommitState, groupCommitStats } from "../../src/delivery/group-commit";
+import { acceptGrouped, groupCommitLimits, groupCommitState, groupCommitStats } from "../../src/accepting/group-commit";
 import { createSource, eventsOf, hmacHex, postIn } from "../ingest/helpers";
 import { storedEvent, storedEvents } from "../support/events";
 import { call, newAccount } from "../support/http";
 
 /**
- * Group commit (src/delivery/group-commit.ts): concurrent accepting requests share one EventStore
+ * Group commit (src/accepting/group-commit.ts): concurrent accepting requests share one EventStore
  * round trip, and each still gets its partition's own verdict for its event. Not `describe.concurrent`: the round
  * counts below are read from this isolate's counters.
  */

@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import * as benchEntry from "../../bench/worker/entry";
 import benchWorker from "../../bench/worker/entry";
-import { WebhookDO as WebhookDOBase } from "../../src/index";
+import { WebhookDO as WebhookDOBase } from "../../src";
 import { countedClasses } from "../../bench/worker/counting-do";
 import { countingEnv, uncountedEnv } from "../../bench/worker/counting-env";
 import { ADMIN_KEY, call, newAccount } from "../support/http";

@@ -1,7 +1,7 @@
 import { createExecutionContext, createScheduledController, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
+import worker from "../../src";
 import { runCron } from "../../src/delivery/retention";
 import { eventStore } from "../../src/traffic/events";
 import { windowOf } from "../../src/traffic/partitions";

@@ -1,7 +1,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { acceptEvents, type IncomingEvent } from "../../src/delivery/accept";
+import { acceptEvents, type IncomingEvent } from "../../src/accepting/accept";
 import { idTimeMs } from "../../src/domain/ids";
 import { partitionExpiresAt } from "../../src/traffic/event-store";
 import { eventStore, findEvent } from "../../src/traffic/events";

@@ -1,7 +1,7 @@
 import { createMessageBatch } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { acceptEvents } from "../../src/delivery/accept";
+import { acceptEvents } from "../../src/accepting/accept";
 import { consumeDeliveries } from "../../src/delivery/consumer";
 import type { FanoutMessage } from "../../src/delivery/messages";
 import { WEBHOOK_INDEX_TTL_MS } from "../../src/delivery/webhook-index";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { acceptEvents, type IncomingEvent } from "../../src/delivery/accept";
+import { acceptEvents, type IncomingEvent } from "../../src/accepting/accept";
 import { WINDOW_MS } from "../../src/traffic/partitions";
 import { call, newAccount } from "../support/http";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { acceptEvents } from "../../src/delivery/accept";
+import { acceptEvents } from "../../src/accepting/accept";
 import { sweepUnfanned } from "../../src/delivery/retention";
 import { recentPartitions, type PartitionRow } from "../../src/store/event-partitions";
 import { WINDOW_MS } from "../../src/traffic/partitions";

@@ -1,4 +1,4 @@
-import { acceptEvents, type IncomingEvent } from "../accept";
+import { acceptEvents, type IncomingEvent } from "../../accepting/accept";
 
 /**
  * How a webhook's object publishes its meta-events (webhook.disabled, delivery.exhausted). The

@@ -4,7 +4,7 @@ import { addSeenTopics } from "../store/topics";
 import type { NewEventRow, PartitionRef } from "../traffic/event-types";
 import { eventStore, placeEvent } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
-import type { FanoutMessage } from "./messages";
+import type { FanoutMessage } from "../delivery/messages";
 
 /**
  * The accepting side of the hot path: POST /api/events and /in/:source reach it through the
