@@ -2,14 +2,13 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { forEachBounded } from "../delivery/consumer";
-import { attemptDelivery } from "../delivery/dispatch";
+import { testDeliveryToUrl } from "../delivery/url-test";
 import { updateWebhook } from "../delivery/sync";
 import type { QueueStatus } from "../delivery/webhook/object";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { destinationProblem } from "../domain/destination";
 import { ApiError, notFound } from "../domain/errors";
 import { CALL_STATUSES, CallOut, callOut, TimeQuery } from "../domain/event";
-import { newId } from "../domain/ids";
 import { DEFAULT_TIMEOUT_MS, SECRET_FORMAT, SignatureProfile, WebhookOut, type SigningSecret, type Webhook } from "../domain/webhook";
 import { utf8 } from "../lib/encoding";
 import { createApp } from "./create-app";
@@ -158,18 +157,10 @@ webhookOpsStatic.openapi(
     if (problem) throw new ApiError("validation_failed", "The request body is invalid", [{ path: "body.url", message: `url ${problem}`, code: "invalid_destination" }]);
     const secret = body.secret ?? generateWebhookSecret();
     const payload = serializeTestPayload(c, testPayload(null, body.payload));
-    const eventId = newId("evt");
-    const result = await attemptDelivery({
-      url: body.url, msgId: eventId, topic: body.topic, attempt: 1, body: payload, contentType: "application/json",
-      forwardedHeaders: null, webhookHeaders: null, profile: body.signature ?? { scheme: "standard" },
-      secrets: [{ secret, expiresAt: null }], timeoutMs: DEFAULT_TIMEOUT_MS, allowPrivateDestinations: c.var.config.ALLOW_PRIVATE_DESTINATIONS,
-    });
-    const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
-    const call = callOut({
-      id: newId("call"), webhookId: null, eventId, topic: body.topic, attempt: 1, status: ok ? "succeeded" : "failed",
-      httpStatus: result.httpStatus, durationMs: result.durationMs, error: result.error, responseBody: result.responseBody,
-      url: body.url, createdAt: result.startedAt, nextAttemptAt: null,
-    });
+    const call = callOut(await testDeliveryToUrl({
+      url: body.url, topic: body.topic, payload, secret, profile: body.signature ?? { scheme: "standard" },
+      timeoutMs: DEFAULT_TIMEOUT_MS, allowPrivateDestinations: c.var.config.ALLOW_PRIVATE_DESTINATIONS,
+    }));
     return c.json({ ...call, ...(body.secret === undefined ? { secret } : {}) }, 200);
   },
 );

@@ -1,13 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { attemptDelivery } from "../delivery/dispatch";
+import { testDeliveryToUrl } from "../delivery/url-test";
 import { createWebhook, updateWebhook } from "../delivery/sync";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
 import { destinationProblem } from "../domain/destination";
 import { ApiError, notFound } from "../domain/errors";
 import { CallOut, callOut } from "../domain/event";
-import { newId } from "../domain/ids";
 import { PROFILES } from "../domain/profiles";
 import { TopicList, type SigningSecret, type Webhook } from "../domain/webhook";
 import { utf8 } from "../lib/encoding";
@@ -182,17 +181,10 @@ whatsappSessions.openapi(
       call = callOut(await stub(c, session.id).sendTest({ topic, payload: text, contentType: "application/json" }, session));
     } else {
       secret = generateWebhookSecret();
-      const eventId = newId("evt");
-      const result = await attemptDelivery({
-        url: body.url, msgId: eventId, topic, attempt: 1, body: text, contentType: "application/json", forwardedHeaders: null, webhookHeaders: null,
-        profile: PROFILES[PROFILE].signature, secrets: [{ secret, expiresAt: null }], timeoutMs: PROFILES[PROFILE].delivery.timeoutMs!,
+      call = callOut(await testDeliveryToUrl({
+        url: body.url, topic, payload: text, secret, profile: PROFILES[PROFILE].signature, timeoutMs: PROFILES[PROFILE].delivery.timeoutMs!,
         allowPrivateDestinations: c.var.config.ALLOW_PRIVATE_DESTINATIONS,
-      });
-      const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
-      call = callOut({
-        id: newId("call"), webhookId: null, eventId, topic, attempt: 1, status: ok ? "succeeded" : "failed", httpStatus: result.httpStatus,
-        durationMs: result.durationMs, error: result.error, responseBody: result.responseBody, url: body.url, createdAt: result.startedAt, nextAttemptAt: null,
-      });
+      }));
     }
     const delivered = call.status === "succeeded";
     const message = delivered ? "Test webhook delivered" : `Test webhook sent; the endpoint did not accept it (${call.error ?? "no answer"})`;

@@ -1,4 +1,6 @@
 import { z } from "@hono/zod-openapi";
+import { isoTime } from "./common";
+import { isJsonContentType } from "./http";
 import { jsonProblem, PAYLOAD_LIMITS, withinJsonLimits } from "./json-limits";
 import { ClientTopic } from "./topics";
 
@@ -150,7 +152,7 @@ export function deriveDeliveryStates(
 
 /** JSON bodies come back parsed; anything else (form posts relayed from providers) as text. */
 export function payloadOut(payload: string, contentType: string): unknown {
-  if (!/\bjson\b/i.test(contentType)) return payload;
+  if (!isJsonContentType(contentType)) return payload;
   try {
     const parsed = JSON.parse(payload) as unknown;
     // Stored before depth limits existed (or relayed from /in, byte for byte): a document too deep
@@ -175,16 +177,15 @@ export const TimeQuery = z
   })
   .openapi({ type: "string", example: "2024-01-01T00:00:00Z" });
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 export function callOut(c: Omit<CallRecord, "webhookId" | "accountId"> & { webhookId: string | null }): z.infer<typeof CallOut> {
   return {
     id: c.id, webhookId: c.webhookId, eventId: c.eventId, topic: c.topic, attempt: c.attempt, status: c.status,
     httpStatus: c.httpStatus, durationMs: c.durationMs, error: c.error, responseBody: c.responseBody, url: c.url,
-    createdAt: new Date(c.createdAt).toISOString(), nextAttemptAt: iso(c.nextAttemptAt),
+    createdAt: isoTime(c.createdAt)!, nextAttemptAt: isoTime(c.nextAttemptAt),
   };
 }
 
 export function deliveryStateOut(s: DeliveryState): z.infer<typeof DeliveryStateOut> {
-  return { ...s, lastAttemptAt: iso(s.lastAttemptAt), nextAttemptAt: iso(s.nextAttemptAt) };
+  return { ...s, lastAttemptAt: isoTime(s.lastAttemptAt), nextAttemptAt: isoTime(s.nextAttemptAt) };
 }

@@ -1,3 +1,4 @@
+import { isJsonContentType } from "./http";
 import { matchesFilter } from "./filter";
 import { matchesAnyTopic } from "./topics";
 import type { Webhook } from "./webhook";
@@ -33,7 +34,7 @@ export function parsedPayload(e: Pick<MatchableEvent, "payload" | "contentType">
   return () => {
     if (!parsed) {
       let value: unknown = undefined;
-      if (/\bjson\b/i.test(e.contentType)) {
+      if (isJsonContentType(e.contentType)) {
         try {
           value = JSON.parse(e.payload) as unknown;
         } catch {

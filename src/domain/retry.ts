@@ -1,3 +1,4 @@
+import { isSuccessStatus } from "./http";
 /**
  * Retry policy as data. Everything here is pure: the clock and the randomness come in as
  * arguments so tests can pin them and assert exact numbers.
@@ -38,7 +39,7 @@ export function classifyAttempt(
   opts: { retryClientErrors: boolean; retryAfterSeconds?: number | null },
 ): AttemptVerdict {
   if (httpStatus === null) return { kind: "retry", retryAfterSeconds: null };
-  if (httpStatus >= 200 && httpStatus < 300) return { kind: "success" };
+  if (isSuccessStatus(httpStatus)) return { kind: "success" };
   if (httpStatus === 410) return { kind: "gone" };
   const retryAfterSeconds = RETRY_AFTER_STATUSES.has(httpStatus) ? (opts.retryAfterSeconds ?? null) : null;
   if (httpStatus >= 400 && httpStatus < 500 && !opts.retryClientErrors && !ALWAYS_RETRYABLE_4XX.has(httpStatus)) {

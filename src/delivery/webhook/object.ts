@@ -8,6 +8,7 @@ import { attemptDelivery, type AttemptResult } from "../dispatch";
 import { transportFor } from "../transport";
 import type { DeliveryJob } from "../messages";
 import { jobWanted } from "./admission";
+import { isSuccessStatus } from "../../domain/http";
 import { AttemptLog, WEBHOOK_LOG_WINDOW_MS } from "./attempt-log";
 import { ConfigStore, deliverable } from "./config";
 import { HealthStore } from "./health";
@@ -162,9 +163,8 @@ export class WebhookDO extends DurableObject<Env> {
     if (!config) throw new Error("webhook is not configured");
     const eventId = newId("evt");
     const result = await this.send(config, { eventId, topic: test.topic, payload: test.payload, contentType: test.contentType, headers: null }, 1);
-    const ok = result.httpStatus !== null && result.httpStatus >= 200 && result.httpStatus < 300;
     const call: CallRecord = {
-      id: newId("call"), accountId: config.accountId, webhookId: config.id, eventId, topic: test.topic, attempt: 1, status: ok ? "succeeded" : "failed",
+      id: newId("call"), accountId: config.accountId, webhookId: config.id, eventId, topic: test.topic, attempt: 1, status: isSuccessStatus(result.httpStatus) ? "succeeded" : "failed",
       httpStatus: result.httpStatus, durationMs: result.durationMs, error: result.error, responseBody: result.responseBody, url: config.url,
       createdAt: result.startedAt, nextAttemptAt: null,
     };
