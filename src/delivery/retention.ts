@@ -62,6 +62,10 @@ export async function sweepUnfanned(env: Env, nowMs: number): Promise<number> {
     parts.push(...page);
     if (page.length < PARTITIONS_PER_PAGE) break;
   }
+  // Past the bound the oldest-listed partitions are swept and the rest wait: say so, never silently.
+  if (parts.length >= SWEEP_MAX_PARTITIONS) {
+    console.error(JSON.stringify({ msg: "sweeper partition bound reached; later partitions are not swept this run", bound: SWEEP_MAX_PARTITIONS }));
+  }
   let total = 0;
   await forEachBounded(parts, PARTITION_CONCURRENCY, async (p) => {
     try {
