@@ -53,7 +53,14 @@ describe("hookrelay listen", () => {
     expect(req!.headers["x-webhook-topic"]).toBe("order.created");
     expect(local.requests.filter((r) => r.headers["webhook-id"] === foreign.id)).toEqual([]);
 
-    const calls = await unwrap(acc.client.GET("/api/webhooks/calls", { params: { query: { webhookId: ready.webhookId } } }));
+    // The outcome is recorded once the session's answer is back in the webhook's object, which can
+    // be a moment after the CLI printed its line: wait for the row, then check it.
+    const listCalls = () => unwrap(acc.client.GET("/api/webhooks/calls", { params: { query: { webhookId: ready.webhookId } } }));
+    let calls = await listCalls();
+    for (let i = 0; i < 50 && calls.data.length === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      calls = await listCalls();
+    }
     expect(calls.data).toEqual([expect.objectContaining({ eventId: event.id, status: "succeeded", httpStatus: 200, responseBody: "local 200" })]);
   });
 
