@@ -2387,7 +2387,7 @@ export interface paths {
         };
         /**
          * Configure the session's webhook (create or replace)
-         * @description One webhook per session: topics = events, channel = the session id, the whatsapp-api profile. A new secret replaces the old at once (the seed's receivers compare one signature).
+         * @description One webhook per session: topics = events, channel = the session id, the whatsapp-api profile. A new secret replaces the old at once (its receivers compare one signature).
          */
         put: {
             parameters: {

@@ -17,6 +17,8 @@ export interface AppEnv {
     requestId: string;
     config: Config;
     auth: AuthContext;
+    /** Which requireAuth check has run for this request (middleware/auth.ts). */
+    authChecked?: "admin" | "account";
     /** Set on the accepting routes (accepting/group-commit.ts). */
     arrival: Arrival;
   };

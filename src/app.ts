@@ -4,8 +4,13 @@ import { listen } from "./api/listen";
 import { portal } from "./api/portal";
 import { session } from "./api/session";
 import { timeseries } from "./api/timeseries";
-import { deadLetters, stats } from "./api/stats";
-import { webhookOps, webhookOpsStatic } from "./api/webhook-ops";
+import { deadLetters } from "./api/dead-letters";
+import { stats } from "./api/stats";
+import { webhookCalls } from "./api/webhook-calls";
+import { webhookQueue } from "./api/webhook-queue";
+import { webhookSecrets } from "./api/webhook-secrets";
+import { webhookStats } from "./api/webhook-stats";
+import { webhookTests } from "./api/webhook-tests";
 import { sources } from "./api/sources";
 import { topics, webhookTopics } from "./api/topics";
 import { webhooks } from "./api/webhooks";
@@ -26,17 +31,20 @@ export const app = createApp();
 
 app.use("*", requestContext());
 
-// Seed 004's /api/webhook/* applies the same limit itself, so its 413 carries "success":false.
+// The WhatsApp session API's /api/webhook/* applies the same limit itself, so its 413 carries "success":false.
 for (const path of ["/api/accounts/*", "/api/webhooks/*", "/api/topics/*"]) app.use(path, managementBodyLimit);
 
 app.get("/healthz", (c) => c.json({ ok: true, version: VERSION }));
 
 app.route("/api/accounts", accounts);
-// Static paths under /api/webhooks are mounted before the /{id} routes so they win the match.
-app.route("/api/webhooks", webhookOpsStatic);
+// Sub-apps with static paths (/calls, /queue, /test, /topics) are mounted before the /{id} routes so they win the match.
+app.route("/api/webhooks", webhookCalls);
+app.route("/api/webhooks", webhookQueue);
+app.route("/api/webhooks", webhookTests);
 app.route("/api/webhooks", webhookTopics);
 app.route("/api/webhooks", webhooks);
-app.route("/api/webhooks", webhookOps);
+app.route("/api/webhooks", webhookSecrets);
+app.route("/api/webhooks", webhookStats);
 app.route("/api/webhooks", timeseries);
 app.route("/api/portal", portal);
 app.route("/api/session", session);
@@ -46,7 +54,7 @@ app.route("/api/dead-letters", deadLetters);
 app.route("/api/topics", topics);
 app.route("/api/sources", sources);
 app.route("/api/profiles", profiles);
-// Seed 004's session routes (singular /api/webhook), with their own answer shapes.
+// The WhatsApp session API's routes (singular /api/webhook), with their own answer shapes.
 app.route("/api/webhook", whatsappSessions);
 app.route("/api/whoami", whoami);
 app.route("/api/listen", listen);

@@ -5,8 +5,8 @@ import { notFound } from "../domain/errors";
 import { newId } from "../domain/ids";
 import { createApp } from "./create-app";
 import { forgetCachedKeys, requireAuth } from "../middleware/auth";
-import { generateApiKey, sha256Hex } from "../signing/secrets";
-import { syncWebhook } from "../delivery/sync";
+import { generateApiKey, hashApiKey } from "../signing/api-keys";
+import { syncWebhook } from "../delivery/webhook-writes";
 import { forgetAccountSources } from "../ingest/source-cache";
 import * as store from "../store/accounts";
 import { getAccountSettings, updateAccountSettings, type AccountSettings } from "../store/account-settings";
@@ -34,7 +34,7 @@ const keyOut = (k: store.ApiKeyRecord) => ({
 
 async function mintKey(name: string | undefined) {
   const key = generateApiKey();
-  return { key, record: { id: newId("key"), name: name ?? null, hint: `${key.slice(0, 7)}…`, keyHash: await sha256Hex(key) } };
+  return { key, record: { id: newId("key"), name: name ?? null, hint: `${key.slice(0, 7)}…`, keyHash: await hashApiKey(key) } };
 }
 
 const AccountParams = IdParam("acc_0mh2k3x9aXbYcZ12");

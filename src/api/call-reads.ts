@@ -1,4 +1,4 @@
-import type { CallRecord, CallStatus } from "../domain/event";
+import type { CallRecord, CallStatus } from "../domain/call";
 import type { StoredEvent } from "../traffic/event-types";
 import { findEvent } from "../traffic/events";
 import { parseTimeCursor, type Page } from "../store/pagination";

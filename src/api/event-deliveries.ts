@@ -1,5 +1,6 @@
-import { forEachBounded } from "../delivery/consumer";
-import { deriveDeliveryStates, type CallRecord, type DeliveryState } from "../domain/event";
+import { forEachBounded } from "../lib/concurrency";
+import type { CallRecord } from "../domain/call";
+import { deriveDeliveryStates, type DeliveryState } from "../domain/event";
 import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/attempt-log";
 import { listAccountCalls } from "../traffic/call-index";
 

@@ -1,20 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
 import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";
 import { checkEventSchemas } from "../delivery/topic-schemas";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
+import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf, TimeQuery } from "../domain/common";
 import {
-  deliveryStateOut, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut, TimeQuery,
+  deliveryStateOut, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut,
 } from "../domain/event";
-import { ApiError, type FieldIssue, notFound } from "../domain/errors";
+import { ApiError, failIfAny, type FieldIssue, notFound } from "../domain/errors";
 import { randomToken } from "../domain/ids";
 import { utf8 } from "../lib/encoding";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
+import { limitBody } from "../middleware/body-limit";
+import type { Config } from "../env";
 import { requireUtf8Body } from "../middleware/utf8-body";
 import { liveWebhooksByIds } from "../store/webhook-channels";
 import type { StoredEvent } from "../traffic/event-types";
@@ -39,16 +39,9 @@ const ENVELOPE_BYTES = 16 * 1024;
 /** A batch body; each payload is still held to MAX_PAYLOAD_BYTES. */
 const BATCH_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
 
-/** The limit depends on config, so the middleware is built per request (it is cheap). */
-const limitBody = (maxBytes: (max: number) => number): MiddlewareHandler<AppEnv> => (c, next) =>
-  bodyLimit({
-    maxSize: maxBytes(c.var.config.MAX_PAYLOAD_BYTES),
-    onError: () => {
-      throw new ApiError("payload_too_large", `The request body is larger than this route accepts (payloads are limited to ${c.var.config.MAX_PAYLOAD_BYTES} bytes)`);
-    },
-  })(c, next);
-events.post("/", arriving, limitBody((max) => max + ENVELOPE_BYTES), requireUtf8Body());
-events.post("/batch", limitBody((max) => Math.max(BATCH_BODY_LIMIT_BYTES, max + ENVELOPE_BYTES)), requireUtf8Body());
+const tooLarge = (_limitBytes: number, config: Config) => `The request body is larger than this route accepts (payloads are limited to ${config.MAX_PAYLOAD_BYTES} bytes)`;
+events.post("/", arriving, limitBody((config) => config.MAX_PAYLOAD_BYTES + ENVELOPE_BYTES, tooLarge), requireUtf8Body());
+events.post("/batch", limitBody((config) => Math.max(BATCH_BODY_LIMIT_BYTES, config.MAX_PAYLOAD_BYTES + ENVELOPE_BYTES), tooLarge), requireUtf8Body());
 
 function serialize(payload: unknown, maxBytes: number, path: string): string {
   const text = JSON.stringify(payload);
@@ -197,7 +190,7 @@ events.openapi(
       (body.webhookIds ?? webhookIds).forEach((w, i) => {
         if (!live.has(w)) issues.push({ path: `body.webhookIds.${i}`, message: `webhook ${w} does not exist in this account`, code: "unknown_webhook" });
       });
-      if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);
+      failIfAny(issues);
     }
     const replayId = `rpl_${randomToken(16)}`;
     await enqueueFanout(c.env, [{ type: "fanout", accountId, eventId: event.id, window: event.window, shard: event.shard, replayId, ...(webhookIds ? { webhookIds } : {}) }]);

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
-import { ApiError, type FieldIssue, notFound } from "../domain/errors";
+import { ApiError, failIfAny, type FieldIssue, notFound } from "../domain/errors";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { signPortalToken } from "../signing/portal-token";
@@ -53,7 +53,7 @@ portal.openapi(
         .map((id, i) => ({ id, i }))
         .filter(({ id }) => !live.has(id))
         .map(({ id, i }) => ({ path: `body.webhookIds.${i}`, message: `webhook ${id} does not exist in this account`, code: "unknown_webhook" }));
-      if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);
+      failIfAny(issues);
     }
     const expiresAtMs = Date.now() + body.expiresInSeconds * 1000;
     const token = await signPortalToken(

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { ApiError, type FieldIssue, notFound } from "../domain/errors";
+import { ApiError, failIfAny, type FieldIssue, notFound } from "../domain/errors";
 import type { Webhook } from "../domain/webhook";
 import type { PortalScope } from "../signing/portal-token";
 import { listLiveWebhooks } from "../store/webhooks";
@@ -42,14 +42,14 @@ export function channelsForCreate(c: Context<AppEnv>, channels: string[] | null 
   if (scope.webhookIds) throw new ApiError("forbidden", "This portal session is limited to named webhooks and cannot create new ones");
   if (!scope.channels) return channels;
   if (!channels?.length) return [...scope.channels];
-  if (!channels.every((ch) => scope.channels!.includes(ch))) throw new ApiError("validation_failed", "The request body is invalid", [channelIssue(scope)]);
+  if (!channels.every((ch) => scope.channels!.includes(ch))) failIfAny([channelIssue(scope)]);
   return channels;
 }
 
 /** After an update: the webhook must still be within the scope (a portal cannot move it out). */
 export function assertStaysInScope(c: Context<AppEnv>, next: Pick<Webhook, "id" | "channels">): void {
   const scope = scopeOf(c);
-  if (scope && !webhookInScope(scope, next)) throw new ApiError("validation_failed", "The request body is invalid", [channelIssue(scope)]);
+  if (scope && !webhookInScope(scope, next)) failIfAny([channelIssue(scope)]);
 }
 
 /**

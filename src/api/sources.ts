@@ -1,17 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app-env";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
-import { ApiError, type FieldIssue, notFound } from "../domain/errors";
+import { ApiError, failIfAny, type FieldIssue } from "../domain/errors";
 import { newId } from "../domain/ids";
+import { foundOr404, restored, softDeleted } from "../domain/lifecycle";
+import { revealSecrets, rotateSecrets } from "../domain/secrets";
 import { RotateSecret, SECRET_SOURCE, SourceCreate, SourceOut, SourceSecretOut, SourceUpdate, type Source } from "../domain/source";
 import { resolveRules } from "../ingest/rules";
-import { generateSourceSecret, rotateSecrets, sealSecrets, unsealSecrets } from "../ingest/secrets";
 import { forgetSource } from "../ingest/source-cache";
 import { secretProblem, type VerificationConfig } from "../ingest/verifiers";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
+import { limitBody } from "../middleware/body-limit";
+import { openSecrets, sealSecrets } from "../signing/sealed-secrets";
+import { generateSourceSecret } from "../signing/secret-material";
 import * as store from "../store/sources";
 
 /**
@@ -22,15 +25,7 @@ export const sources = createApp();
 
 // Source bodies are small; mounted here because app.ts's management limit lists paths explicitly.
 const SOURCE_BODY_LIMIT_BYTES = 64 * 1024;
-sources.use(
-  "*",
-  bodyLimit({
-    maxSize: SOURCE_BODY_LIMIT_BYTES,
-    onError: () => {
-      throw new ApiError("payload_too_large", `Request bodies here are limited to ${SOURCE_BODY_LIMIT_BYTES} bytes`);
-    },
-  }),
-);
+sources.use("*", limitBody(SOURCE_BODY_LIMIT_BYTES));
 sources.use("*", requireAuth());
 
 const tags = ["Sources"];
@@ -52,10 +47,6 @@ function sourceOut(c: Context<AppEnv>, s: Source, secret?: string): z.infer<type
     createdAt: isoTime(s.createdAt)!, updatedAt: isoTime(s.updatedAt)!, deletedAt: isoTime(s.deletedAt),
     ...(secret === undefined ? {} : { secret }),
   };
-}
-
-function failIfAny(issues: FieldIssue[]) {
-  if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", issues);
 }
 
 function secretIssues(config: VerificationConfig, secret: string, path = "body.secret"): FieldIssue[] {
@@ -91,9 +82,7 @@ function crossFieldIssues(s: Pick<Source, "verification" | "forwardHeaders">): F
 const normalizeHeaders = (list: string[] | null | undefined) => (list ? [...new Set(list.map((h) => h.toLowerCase()))] : list);
 
 async function loadOr404(c: Context<AppEnv>, id: string, opts: { includeDeleted?: boolean } = {}) {
-  const s = await store.getSource(c.env.DB, c.var.auth.accountId, id, opts);
-  if (!s) throw notFound("Source", id);
-  return s;
+  return foundOr404("Source", id, await store.getSource(c.env.DB, c.var.auth.accountId, id, opts));
 }
 
 /** Saves and drops this isolate's cached copy, so the ingest route sees the change at once here. */
@@ -197,7 +186,7 @@ sources.openapi(
         next.sealedSecrets = await sealSecrets([{ secret: generated, expiresAt: null }], key);
       } else {
         // Switching between HMAC schemes (a preset and the generic hmac) keeps the provider's secret.
-        const usable = (await unsealSecrets(current.sealedSecrets, key)).filter((s) => secretProblem(next.verification, s.secret) === null);
+        const usable = (await openSecrets(current.sealedSecrets, key)).filter((s) => secretProblem(next.verification, s.secret) === null);
         if (usable.length === 0) issues.push(secretRequired(next.verification));
       }
     }
@@ -216,9 +205,7 @@ sources.openapi(
     responses: { 200: jsonResponse(SourceOut, "The deleted source"), ...errorResponses },
   }),
   async (c) => {
-    const current = await loadOr404(c, c.req.valid("param").id);
-    const now = Date.now();
-    const next: Source = { ...current, deletedAt: now, updatedAt: now };
+    const next = softDeleted(await loadOr404(c, c.req.valid("param").id), Date.now());
     await save(c, next);
     return c.json(sourceOut(c, next), 200);
   },
@@ -232,10 +219,7 @@ sources.openapi(
   }),
   async (c) => {
     const current = await loadOr404(c, c.req.valid("param").id, { includeDeleted: true });
-    if (current.deletedAt === null) throw new ApiError("conflict", `Source ${current.id} is not deleted`);
-    const windowMs = c.var.config.RESTORE_WINDOW_DAYS * 86_400_000;
-    if (Date.now() - current.deletedAt > windowMs) throw notFound("Source", current.id);
-    const next: Source = { ...current, deletedAt: null, updatedAt: Date.now() };
+    const next = restored("Source", current, c.var.config.RESTORE_WINDOW_DAYS, Date.now());
     await save(c, next);
     return c.json(sourceOut(c, next), 200);
   },
@@ -249,13 +233,8 @@ sources.openapi(
   }),
   async (c) => {
     const s = await loadOr404(c, c.req.valid("param").id);
-    const secrets = await unsealSecrets(s.sealedSecrets, c.var.config.ENCRYPTION_KEY);
-    const now = Date.now();
-    const previous = secrets
-      .slice(1)
-      .filter((p) => p.expiresAt !== null && p.expiresAt > now)
-      .map((p) => ({ expiresAt: isoTime(p.expiresAt)! }));
-    return c.json({ secret: secrets[0]?.secret ?? null, previous }, 200);
+    const { current, previous } = revealSecrets(await openSecrets(s.sealedSecrets, c.var.config.ENCRYPTION_KEY), Date.now());
+    return c.json({ secret: current?.secret ?? null, previous: previous.map((p) => ({ expiresAt: isoTime(p.expiresAt)! })) }, 200);
   },
 );
 
@@ -283,7 +262,7 @@ sources.openapi(
     const secret = body.secret ?? generateSourceSecret(verification.type);
     const now = Date.now();
     const key = c.var.config.ENCRYPTION_KEY;
-    const secrets = rotateSecrets(await unsealSecrets(current.sealedSecrets, key), secret, body.graceSeconds, now);
+    const secrets = rotateSecrets(await openSecrets(current.sealedSecrets, key), { secret, expiresAt: null }, body.graceSeconds, now);
     const next: Source = { ...current, sealedSecrets: await sealSecrets(secrets, key), updatedAt: now };
     await save(c, next);
     return c.json(sourceOut(c, next, secret), 200);

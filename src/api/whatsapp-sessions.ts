@@ -2,29 +2,30 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { testDeliveryToUrl } from "../delivery/url-test";
-import { createWebhook, updateWebhook } from "../delivery/sync";
+import { createWebhook, updateWebhook } from "../delivery/webhook-writes";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
-import { destinationProblem } from "../domain/destination";
-import { ApiError, notFound } from "../domain/errors";
-import { CallOut, callOut } from "../domain/event";
+import { destinationIssues } from "../domain/destination";
+import { ApiError, failIfAny, notFound } from "../domain/errors";
+import { CallOut, callOut } from "../domain/call";
 import { PROFILES } from "../domain/profiles";
-import { TopicList, type SigningSecret, type Webhook } from "../domain/webhook";
+import { TopicList, type Webhook } from "../domain/webhook";
 import { utf8 } from "../lib/encoding";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { managementBodyLimit } from "../middleware/body-limit";
 import { errorHandler, notFoundOrMethod } from "../middleware/errors";
-import { sealJson, unsealJson } from "../signing/seal";
-import { generateWebhookSecret } from "../signing/secrets";
+import { openSecrets, sealSecrets } from "../signing/sealed-secrets";
+import { generateWebhookSecret } from "../signing/secret-material";
 import * as store from "../store/webhooks";
-import { accountQueue } from "./webhook-ops";
-import { applyWebhookPatch, buildWebhook } from "./webhooks";
+import { applyWebhookPatch, buildWebhook } from "./webhook-input";
+import { webhookObject } from "./webhook-lookup";
+import { accountQueue } from "./webhook-queue";
 
 /**
- * Seed 004's (the WhatsApp session API's) webhook routes, verbatim, mounted at /api/webhook. Each
+ * The WhatsApp session API's webhook routes, verbatim, mounted at /api/webhook. Each
  * session's config is a hookrelay webhook whose channels are exactly [sessionId], on the
  * `whatsapp-api` profile (X-Webhook-Signature: sha256=<hex>, retries after 30 s, 5 min, 30 min,
- * 2 h), so events published with `channel: sessionId` reach it. Answers are the seed's
+ * 2 h), so events published with `channel: sessionId` reach it. Answers are that API's
  * `{"success":true,…}` shapes; errors are the usual error object with `"success":false` beside it.
  */
 export const BASE_PATH = "/api/webhook";
@@ -34,7 +35,7 @@ whatsappSessions.onError(errorHandler(FAILURE));
 whatsappSessions.use("*", managementBodyLimit);
 whatsappSessions.use("*", requireAuth());
 
-const tags = ["WhatsApp session API (seed 004)"];
+const tags = ["WhatsApp session API"];
 const security = apiKeySecurity;
 const PROFILE = "whatsapp-api" as const;
 
@@ -46,7 +47,7 @@ const ConfigBody = z
   .object({
     url: z.string().max(2048).openapi({ example: "https://your-server.com/webhook" }),
     events: TopicList.openapi({ example: ["message.received", "message.sent", "session.connected"] }),
-    // The seed documents no minimum; its receivers key HMAC-SHA256 with whatever string they hold.
+    // The API documents no minimum; its receivers key HMAC-SHA256 with whatever string they hold.
     secret: z.string().min(1).max(256).optional().openapi({ description: "HMAC-SHA256 key for X-Webhook-Signature (generated when absent)", example: "your_webhook_secret_key" }),
     isActive: z.boolean().optional(),
   })
@@ -58,7 +59,7 @@ const Config = z
   .openapi("SessionWebhookConfig");
 
 async function configOf(c: Context<AppEnv>, w: Webhook): Promise<z.infer<typeof Config>> {
-  const secrets = await unsealJson<SigningSecret[]>(w.sealedSecrets, c.var.config.ENCRYPTION_KEY);
+  const secrets = await openSecrets(w.sealedSecrets, c.var.config.ENCRYPTION_KEY);
   return { url: w.url, events: w.topics, secret: secrets[0]!.secret, isActive: w.active };
 }
 
@@ -67,8 +68,6 @@ async function sessionWebhookOr404(c: Context<AppEnv>, sessionId: string): Promi
   if (!w) throw notFound("Webhook configuration for session", sessionId);
   return w;
 }
-
-const stub = (c: Context<AppEnv>, id: string) => c.env.WEBHOOK_DO.getByName(id);
 
 /** Creates the session's webhook, or applies the config to the one it has (one per session per account). */
 async function upsertSessionWebhook(c: Context<AppEnv>, sessionId: string, body: z.infer<typeof ConfigBody>): Promise<Webhook> {
@@ -86,8 +85,8 @@ async function upsertSessionWebhook(c: Context<AppEnv>, sessionId: string, body:
   }
   return updateWebhook(c.env, c.var.auth.accountId, existing.id, async (current) => {
     const { webhook } = await applyWebhookPatch(c, current, { url: body.url, topics: body.events, ...(body.isActive === undefined ? {} : { active: body.isActive }) });
-    // A new secret replaces the old at once: the seed's receivers compare a single signature.
-    if (body.secret !== undefined) webhook.sealedSecrets = await sealJson([{ secret: body.secret, expiresAt: null }] satisfies SigningSecret[], c.var.config.ENCRYPTION_KEY);
+    // A new secret replaces the old at once: that API's receivers compare a single signature.
+    if (body.secret !== undefined) webhook.sealedSecrets = await sealSecrets([{ secret: body.secret, expiresAt: null }], c.var.config.ENCRYPTION_KEY);
     return webhook;
   });
 }
@@ -96,7 +95,7 @@ async function upsertSessionWebhook(c: Context<AppEnv>, sessionId: string, body:
 whatsappSessions.openapi(
   createRoute({
     method: "put", path: "/config/{sessionId}", tags, security, summary: "Configure the session's webhook (create or replace)",
-    description: "One webhook per session: topics = events, channel = the session id, the whatsapp-api profile. A new secret replaces the old at once (the seed's receivers compare one signature).",
+    description: "One webhook per session: topics = events, channel = the session id, the whatsapp-api profile. A new secret replaces the old at once (its receivers compare one signature).",
     request: { params: SessionParams, ...jsonBody(ConfigBody) },
     responses: {
       200: jsonResponse(z.object({ success: z.literal(true), message: z.string(), config: Config }).openapi("SessionWebhookConfigured"), "Configured"),
@@ -164,8 +163,7 @@ whatsappSessions.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json");
-    const problem = destinationProblem(body.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS);
-    if (problem) throw new ApiError("validation_failed", "The request body is invalid", [{ path: "body.url", message: `url ${problem}`, code: "invalid_destination" }]);
+    failIfAny(destinationIssues(body.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS));
     const payload = body.payload !== undefined ? body.payload : { event: "test", timestamp: new Date().toISOString(), message: "This is a test webhook" };
     const text = JSON.stringify(payload);
     if (utf8(text).length > c.var.config.MAX_PAYLOAD_BYTES) {
@@ -178,7 +176,7 @@ whatsappSessions.openapi(
     let call: z.infer<typeof CallOut>;
     let secret: string | undefined;
     if (session) {
-      call = callOut(await stub(c, session.id).sendTest({ topic, payload: text, contentType: "application/json" }, session));
+      call = callOut(await webhookObject(c, session.id).sendTest({ topic, payload: text, contentType: "application/json" }, session));
     } else {
       secret = generateWebhookSecret();
       call = callOut(await testDeliveryToUrl({
@@ -218,7 +216,7 @@ whatsappSessions.openapi(
   }),
   async (c) => {
     const w = await sessionWebhookOr404(c, c.req.valid("param").sessionId);
-    const { cancelled } = await stub(c, w.id).clearQueue();
+    const { cancelled } = await webhookObject(c, w.id).clearQueue();
     return c.json({ success: true as const, message: "Webhook queue cleared", cleared: cancelled }, 200);
   },
 );
@@ -249,7 +247,7 @@ whatsappSessions.openapi(
   }),
   async (c) => {
     const w = await sessionWebhookOr404(c, c.req.valid("param").sessionId);
-    const s = await stub(c, w.id).callStats(null);
+    const s = await webhookObject(c, w.id).callStats(null);
     return c.json({
       success: true as const,
       stats: {

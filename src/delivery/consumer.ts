@@ -1,3 +1,4 @@
+import { forEachBounded } from "../lib/concurrency";
 import { getConfig } from "../env";
 import { parsedPayload, webhookWants } from "../domain/matching";
 import type { Webhook } from "../domain/webhook";
@@ -225,15 +226,4 @@ function* chunkJobs(jobs: DeliveryJob[]): Generator<DeliveryJob[]> {
     chars += job.payload.length;
   }
   if (chunk.length) yield chunk;
-}
-
-export async function forEachBounded<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }

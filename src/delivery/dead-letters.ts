@@ -1,4 +1,4 @@
-import { sha256Hex } from "../signing/secrets";
+import { sha256Hex } from "../lib/hash";
 import { parseTimeCursor, toTimePage } from "../store/pagination";
 import type { Page, PageParams } from "../store/pagination";
 

@@ -1,7 +1,8 @@
 import { destinationProblem } from "../domain/destination";
 import { listenSessionOf } from "../domain/listen-url";
 import { parseRetryAfter } from "../domain/retry";
-import type { SignatureProfile, SigningSecret } from "../domain/webhook";
+import type { SecretEntry } from "../domain/secrets";
+import type { SignatureProfile } from "../domain/webhook";
 import { signDelivery } from "../signing/sign";
 import { VERSION } from "../version";
 
@@ -26,7 +27,7 @@ export interface AttemptRequest {
   forwardedHeaders: Record<string, string> | null;
   webhookHeaders: Record<string, string> | null;
   profile: SignatureProfile;
-  secrets: readonly SigningSecret[];
+  secrets: readonly SecretEntry[];
   timeoutMs: number;
   /**
    * ALLOW_PRIVATE_DESTINATIONS now. The URL was checked when the webhook was saved, but the

@@ -3,7 +3,7 @@ import { expiredPartitions, recentPartitions, type PartitionRow } from "../store
 import { eventStore } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
 import { enqueueFanout } from "../accepting/accept";
-import { forEachBounded } from "./consumer";
+import { forEachBounded } from "../lib/concurrency";
 import type { FanoutMessage } from "./messages";
 
 /**

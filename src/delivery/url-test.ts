@@ -1,4 +1,4 @@
-import type { CallRecord } from "../domain/event";
+import type { CallRecord } from "../domain/call";
 import { isSuccessStatus } from "../domain/http";
 import { newId } from "../domain/ids";
 import type { SignatureProfile } from "../domain/webhook";

@@ -68,3 +68,17 @@ export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: str
 
 /** Either header works: `x-api-key: KEY` or `Authorization: Bearer KEY`. */
 export const apiKeySecurity: Record<string, string[]>[] = [{ ApiKey: [] }, { Bearer: [] }];
+
+/** A time in a query string: ISO 8601, or epoch milliseconds. */
+export const TimeQuery = z
+  .string()
+  .max(40)
+  .transform((v, ctx) => {
+    const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO 8601 time or epoch milliseconds" });
+      return z.NEVER;
+    }
+    return ms;
+  })
+  .openapi({ type: "string", example: "2024-01-01T00:00:00Z" });

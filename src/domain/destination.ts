@@ -1,4 +1,5 @@
 import { nonPublicIpv4, nonPublicIpv6, parseIpv4, parseIpv6, type RangeHit } from "./ip-ranges";
+import type { FieldIssue } from "./errors";
 
 /**
  * Which webhook URLs may be called. https only, no credentials or fragment, none of the Fetch
@@ -76,4 +77,10 @@ export function destinationProblem(raw: string, allowPrivate: boolean): Destinat
     if (hit) return `points at a loopback, private, link-local or metadata address, which is not allowed (${hit.cidr}: ${hit.name})`;
   }
   return null;
+}
+
+/** The field issue for a request's `url` (none when it may be used). */
+export function destinationIssues(raw: string, allowPrivate: boolean, path = "body.url"): FieldIssue[] {
+  const problem = destinationProblem(raw, allowPrivate);
+  return problem ? [{ path, message: `url ${problem}`, code: "invalid_destination" }] : [];
 }

@@ -52,3 +52,8 @@ export const invalidCursor = () =>
   new ApiError("invalid_cursor", "cursor is not one this API returned; start again without it", [
     { path: "query.cursor", message: "is not a cursor this list returned", code: "invalid_cursor" },
   ]);
+
+/** The 422 for a request body that passed its schema but not the checks made after it. */
+export function failIfAny(issues: readonly FieldIssue[]): void {
+  if (issues.length) throw new ApiError("validation_failed", "The request body is invalid", [...issues]);
+}

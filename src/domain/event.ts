@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import type { CallRecord } from "./call";
 import { isoTime } from "./common";
 import { isJsonContentType } from "./http";
 import { jsonProblem, PAYLOAD_LIMITS, withinJsonLimits } from "./json-limits";
@@ -75,45 +76,6 @@ export const EventOut = z
 
 export const EventDetailOut = EventOut.extend({ deliveries: z.array(DeliveryStateOut) }).openapi("EventDetail");
 
-export const CALL_STATUSES = ["succeeded", "failed", "retrying"] as const;
-export type CallStatus = (typeof CALL_STATUSES)[number];
-
-/** One delivery attempt, as the call log stores it (times in epoch ms). */
-export interface CallRecord {
-  id: string;
-  accountId: string;
-  webhookId: string;
-  eventId: string;
-  topic: string;
-  attempt: number;
-  status: CallStatus;
-  httpStatus: number | null;
-  durationMs: number | null;
-  error: string | null;
-  responseBody: string | null;
-  url: string;
-  createdAt: number;
-  nextAttemptAt: number | null;
-}
-
-export const CallOut = z
-  .object({
-    id: z.string().openapi({ example: "call_0mh2k3x9aXbYcZ12" }),
-    webhookId: z.string().nullable(),
-    eventId: z.string(),
-    topic: z.string(),
-    attempt: z.number().int(),
-    status: z.enum(CALL_STATUSES),
-    httpStatus: z.number().int().nullable(),
-    durationMs: z.number().int().nullable(),
-    error: z.string().nullable(),
-    responseBody: z.string().nullable().openapi({ description: "First 4 KiB of the response" }),
-    url: z.string(),
-    createdAt: z.string(),
-    nextAttemptAt: z.string().nullable(),
-  })
-  .openapi("Call");
-
 /** The delivery state of one event at one webhook, from that webhook's call rows for the event. */
 export interface DeliveryState {
   webhookId: string;
@@ -161,29 +123,6 @@ export function payloadOut(payload: string, contentType: string): unknown {
   } catch {
     return payload;
   }
-}
-
-/** A time in a query string: ISO 8601, or epoch milliseconds. */
-export const TimeQuery = z
-  .string()
-  .max(40)
-  .transform((v, ctx) => {
-    const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO 8601 time or epoch milliseconds" });
-      return z.NEVER;
-    }
-    return ms;
-  })
-  .openapi({ type: "string", example: "2024-01-01T00:00:00Z" });
-
-
-export function callOut(c: Omit<CallRecord, "webhookId" | "accountId"> & { webhookId: string | null }): z.infer<typeof CallOut> {
-  return {
-    id: c.id, webhookId: c.webhookId, eventId: c.eventId, topic: c.topic, attempt: c.attempt, status: c.status,
-    httpStatus: c.httpStatus, durationMs: c.durationMs, error: c.error, responseBody: c.responseBody, url: c.url,
-    createdAt: isoTime(c.createdAt)!, nextAttemptAt: isoTime(c.nextAttemptAt),
-  };
 }
 
 export function deliveryStateOut(s: DeliveryState): z.infer<typeof DeliveryStateOut> {

@@ -163,12 +163,6 @@ export const RotateSecret = z
   .strict()
   .openapi("SourceRotateSecret");
 
-/** A verification secret; `expiresAt` is set on a rotated-out secret still accepted during its grace. */
-export interface SourceSecret {
-  secret: string;
-  expiresAt: number | null;
-}
-
 /** The stored source, as the store returns it (secrets stay sealed until needed). */
 export interface Source {
   id: string;

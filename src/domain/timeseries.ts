@@ -1,4 +1,4 @@
-import type { CallStatus } from "./event";
+import type { CallStatus } from "./call";
 
 /** Per-minute buckets of delivery attempts by outcome, with latency percentiles. Pure: the clock is an argument. */
 export const SERIES_WINDOWS = { "1h": 3_600_000, "24h": 86_400_000 } as const;

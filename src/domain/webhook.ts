@@ -162,14 +162,6 @@ export type WebhookUpdate = z.infer<typeof WebhookUpdate>;
 
 export type WebhookStatus = "active" | "inactive" | "disabled";
 
-/** A signing secret; `expiresAt` is set on a rotated-out secret still signing during its grace. */
-export interface SigningSecret {
-  secret: string;
-  expiresAt: number | null;
-  /** ed25519 webhooks: `secret` is the private key (whsk_…) and this its public key (whpk_…). */
-  publicKey?: string;
-}
-
 /** The stored webhook, as the store returns it (secrets stay sealed until a signer needs them). */
 export interface Webhook {
   id: string;

@@ -4,11 +4,11 @@ import { arriving } from "../middleware/arriving";
 import { ErrorBody, jsonResponse } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
 import { createApp } from "../api/create-app";
-import { sha256Hex } from "../signing/secrets";
+import { sha256Hex } from "../lib/hash";
 import { decodeUtf8, readBodyLimited } from "./body";
 import { sourceBuckets } from "./rate-limit";
 import { Extractor, MAX_DEDUPE_KEY_LENGTH, toChannel, toTopicName } from "./rules";
-import { liveSecrets } from "./secrets";
+import { liveSecrets } from "../domain/secrets";
 import { cachedIngestSource } from "./source-cache";
 import { verify } from "./verifiers";
 
@@ -82,7 +82,7 @@ ingest.post("/:sourceId", arriving, async (c) => {
   if (!body.ok) throw new ApiError("payload_too_large", `Inbound bodies are limited to ${config.MAX_PAYLOAD_BYTES} bytes`);
 
   const headers = c.req.raw.headers;
-  const verdict = await verify({ body: body.bytes, headers, secrets: liveSecrets(found.secrets, nowMs), config: source.verification, nowMs });
+  const verdict = await verify({ body: body.bytes, headers, secrets: liveSecrets(found.secrets, nowMs).map((s) => s.secret), config: source.verification, nowMs });
   if (!verdict.ok) throw new ApiError(verdict.code, verdict.message);
   if (verdict.challenge) return verdict.challenge;
 

@@ -1,7 +1,8 @@
-import type { ResolvedRules, Source, SourceSecret } from "../domain/source";
+import type { SecretEntry } from "../domain/secrets";
+import type { ResolvedRules, Source } from "../domain/source";
 import { findLiveSource } from "../store/sources";
 import { resolveRules, sourceSlug } from "./rules";
-import { unsealSecrets } from "./secrets";
+import { openSecrets } from "../signing/sealed-secrets";
 
 /**
  * Per-isolate cache of live sources for the ingest hot path, with their secrets already decrypted
@@ -19,7 +20,7 @@ import { unsealSecrets } from "./secrets";
  */
 export interface IngestSource {
   source: Source;
-  secrets: SourceSecret[];
+  secrets: SecretEntry[];
   rules: ResolvedRules;
   /** Lowercase header names to pass on to subscribers. */
   forwardHeaders: string[];
@@ -46,7 +47,7 @@ async function load(db: D1Database, id: string, encryptionKey: string): Promise<
   if (!source) return null;
   return {
     source,
-    secrets: await unsealSecrets(source.sealedSecrets, encryptionKey),
+    secrets: await openSecrets(source.sealedSecrets, encryptionKey),
     rules: resolveRules(source),
     forwardHeaders: (source.forwardHeaders ?? []).map((h) => h.toLowerCase()),
     topicPrefix: sourceSlug(source.name),

@@ -1,9 +1,9 @@
 import { newId } from "../domain/ids";
 import { listenUrl } from "../domain/listen-url";
-import { DeliverySettings, statusAfterUpdate, type SigningSecret, type Webhook } from "../domain/webhook";
-import { createWebhook, updateWebhook } from "../delivery/sync";
-import { sealJson, unsealJson } from "../signing/seal";
-import { generateWebhookSecret } from "../signing/secrets";
+import { DeliverySettings, statusAfterUpdate, type Webhook } from "../domain/webhook";
+import { createWebhook, updateWebhook } from "../delivery/webhook-writes";
+import { openSecrets, sealSecrets } from "../signing/sealed-secrets";
+import { generateWebhookSecret } from "../signing/secret-material";
 import * as store from "../store/webhooks";
 
 /**
@@ -30,7 +30,7 @@ export async function createListenWebhook(env: Env, accountId: string, filters: 
   const webhook: Webhook = {
     id, accountId, url: listenUrl(id), description: LISTEN_DESCRIPTION,
     topics: [...new Set(filters.topics)], active: true, status: "active", disabledReason: null,
-    sealedSecrets: await sealJson([{ secret, expiresAt: null }] satisfies SigningSecret[], encryptionKey),
+    sealedSecrets: await sealSecrets([{ secret, expiresAt: null }], encryptionKey),
     channels: filters.channels, sources: filters.sources, filter: null, sealedHeaders: null, headerNames: null,
     profile: "standard", signature: { scheme: "standard" }, delivery: DeliverySettings.parse({}), metadata: { hookrelayListen: true },
     createdAt: now, updatedAt: now, deletedAt: null, lastSuccessAt: null, lastFailureAt: null, version: 1,
@@ -39,7 +39,7 @@ export async function createListenWebhook(env: Env, accountId: string, filters: 
 }
 
 export async function listenSecret(webhook: Webhook, encryptionKey: string): Promise<string> {
-  const secrets = await unsealJson<SigningSecret[]>(webhook.sealedSecrets, encryptionKey);
+  const secrets = await openSecrets(webhook.sealedSecrets, encryptionKey);
   return secrets[0]!.secret;
 }
 

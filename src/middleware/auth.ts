@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env";
 import { ApiError } from "../domain/errors";
 import { timingSafeEqual } from "../lib/encoding";
 import { PORTAL_TOKEN_PREFIX, verifyPortalToken } from "../signing/portal-token";
-import { sha256Hex } from "../signing/secrets";
+import { hashApiKey } from "../signing/api-keys";
 import { findKeyOwner, getAccount, touchKey, type KeyOwner } from "../store/accounts";
 import { portalAccess } from "./portal-policy";
 
@@ -40,7 +40,7 @@ export function presentedKey(headers: Headers): string | null {
 }
 
 async function lookupKey(db: D1Database, key: string, now: number, cacheTtlMs: number, waitUntil: (p: Promise<unknown>) => void) {
-  const hash = await sha256Hex(key);
+  const hash = await hashApiKey(key);
   const cached = keyCache.get(hash);
   if (cached && cached.expiresAt > now) return cached.owner;
   const owner = await findKeyOwner(db, hash);
@@ -68,6 +68,12 @@ export interface AuthOptions {
 
 export const requireAuth = ({ adminOnly = false, cacheTtlMs = 30_000 }: AuthOptions = {}): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
+    // Every sub-app mounted under one prefix brings its own requireAuth: one that already ran for
+    // this request and checked at least as much decides (an admin-only check does not look up
+    // x-account-id's account, so it does not stand in for a plain one).
+    const known = c.get("authChecked");
+    if (known && (adminOnly ? c.var.auth.isAdmin && !c.var.auth.portal : known === "account")) return next();
+    c.set("authChecked", adminOnly ? "admin" : "account");
     const key = presentedKey(c.req.raw.headers);
     if (!key) {
       throw new ApiError("unauthorized", "Missing API key: send it as x-api-key or Authorization: Bearer <key>");

@@ -1,4 +1,5 @@
-import type { SignatureProfile, SigningSecret } from "../domain/webhook";
+import { liveSecrets, type SecretEntry } from "../domain/secrets";
+import type { SignatureProfile } from "../domain/webhook";
 import { fromBase64, toBase64, toHex, utf8 } from "../lib/encoding";
 import { ed25519Signature } from "./ed25519";
 
@@ -44,11 +45,6 @@ export async function standardSignature(secret: string, msgId: string, timestamp
   return `v1,${toBase64(await hmac("std", secret, `${msgId}.${timestampSeconds}.${body}`))}`;
 }
 
-/** Secrets that still sign at `nowMs`: the current one and rotated-out ones inside their grace. */
-export function signingSecrets(secrets: readonly SigningSecret[], nowMs: number): SigningSecret[] {
-  return secrets.filter((s) => s.expiresAt === null || s.expiresAt > nowMs);
-}
-
 export interface SignedHeaders {
   "webhook-id": string;
   "webhook-timestamp": string;
@@ -65,13 +61,13 @@ export interface SignedHeaders {
  */
 export async function signDelivery(
   profile: SignatureProfile,
-  secrets: readonly SigningSecret[],
+  secrets: readonly SecretEntry[],
   msgId: string,
   timestampSeconds: number,
   body: string,
   nowMs: number,
 ): Promise<SignedHeaders> {
-  const live = signingSecrets(secrets, nowMs);
+  const live = liveSecrets(secrets, nowMs);
   if (live.length === 0) throw new Error("the webhook has no signing secret");
   // ed25519 webhooks hold key pairs, not HMAC secrets: `v1a` entries only, one per live key.
   const sign = profile.scheme === "ed25519" ? ed25519Signature : standardSignature;

@@ -1,4 +1,4 @@
-import type { CallRecord } from "../domain/event";
+import type { CallRecord } from "../domain/call";
 import { getConfig } from "../env";
 import { encodeCursor, type Page, type TimeCursor } from "../store/pagination";
 import { addTotals, emptyTotals, mergeNewestFirst, type CallQuery, type CallStats, type CallTotals, statsOf } from "./call-table";

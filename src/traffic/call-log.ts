@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { CallRecord } from "../domain/event";
+import type { CallRecord } from "../domain/call";
 import { getConfig } from "../env";
 import { CALL_TABLE_SCHEMA, callTotals, insertCall, queryCalls, type CallQuery, type CallTotals } from "./call-table";
 import { WINDOW_MS, windowStart } from "./partitions";

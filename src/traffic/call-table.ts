@@ -1,4 +1,4 @@
-import type { CallRecord, CallStatus } from "../domain/event";
+import type { CallRecord, CallStatus } from "../domain/call";
 import type { TimeCursor } from "../store/pagination";
 
 /**

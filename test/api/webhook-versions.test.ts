@@ -1,7 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { updateWebhook } from "../../src/delivery/sync";
+import { updateWebhook } from "../../src/delivery/webhook-writes";
 import type { Webhook } from "../../src/domain/webhook";
 import { createWebhook, deliveries, doStub, publish, runDueNow, waitFor, waitForCalls, webhookRow } from "../delivery/helpers";
 import { call, newAccount } from "../support/http";

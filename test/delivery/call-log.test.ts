@@ -1,7 +1,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { CallRecord } from "../../src/domain/event";
+import type { CallRecord } from "../../src/domain/call";
 import { insertCall } from "../../src/traffic/call-table";
 import { partitionName, windowOf } from "../../src/traffic/partitions";
 import { newInbox } from "../support/receiver";

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { CallRecord } from "../../src/domain/event";
+import type { CallRecord } from "../../src/domain/call";
 import { eventStore } from "../../src/traffic/events";
 import { partitionName, windowOf } from "../../src/traffic/partitions";
 import { storeEvent } from "../support/events";

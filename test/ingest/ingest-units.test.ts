@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { decodeUtf8, readBodyLimited } from "../../src/ingest/body";
 import { TokenBuckets } from "../../src/ingest/rate-limit";
 import { Extractor, fallbackTopic, resolveRules, toTopicName, valueAtPath } from "../../src/ingest/rules";
-import { liveSecrets, rotateSecrets } from "../../src/ingest/secrets";
 
 describe("valueAtPath", () => {
   const doc = { type: "a", data: { items: [{ id: 1 }, { id: "two" }] }, wrapped: '{"inner":{"id":"x"}}', "": 1 };
@@ -90,24 +89,6 @@ describe("TokenBuckets", () => {
     expect(buckets.take("a", 1, 0).ok).toBe(true);
     expect(buckets.take("a", 1, 0).ok).toBe(false);
     expect(buckets.take("b", 1, 0).ok).toBe(true);
-  });
-});
-
-describe("secret rotation", () => {
-  it("keeps previous secrets until the grace ends, never extending an earlier expiry", () => {
-    const now = 1_000_000;
-    const one = rotateSecrets([], "one", 60, now);
-    expect(one).toEqual([{ secret: "one", expiresAt: null }]);
-    const two = rotateSecrets(one, "two", 60, now);
-    expect(two).toEqual([{ secret: "two", expiresAt: null }, { secret: "one", expiresAt: now + 60_000 }]);
-    const three = rotateSecrets(two, "three", 3600, now + 1000);
-    expect(three).toEqual([
-      { secret: "three", expiresAt: null },
-      { secret: "two", expiresAt: now + 1000 + 3_600_000 },
-      { secret: "one", expiresAt: now + 60_000 },
-    ]);
-    expect(liveSecrets(three, now + 61_000)).toEqual(["three", "two"]);
-    expect(rotateSecrets(three, "four", 0, now)).toEqual([{ secret: "four", expiresAt: null }]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { CallRecord } from "../../domain/event";
+import type { CallRecord } from "../../domain/call";
 import { CALL_TABLE_SCHEMA, callSamples, callsById, callTotals, insertCall, purgeCallsBefore, queryCalls, statsOf, type CallQuery, type CallSample, type CallStats } from "../../traffic/call-table";
 import { partitionOf, recordCalls } from "../../traffic/call-index";
 

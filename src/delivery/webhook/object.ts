@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { deriveDeliveryStates, type CallRecord, type DeliveryState } from "../../domain/event";
+import type { CallRecord } from "../../domain/call";
+import { deriveDeliveryStates, type DeliveryState } from "../../domain/event";
 import { newId } from "../../domain/ids";
 import type { Webhook } from "../../domain/webhook";
 import { getConfig } from "../../env";

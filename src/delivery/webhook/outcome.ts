@@ -1,4 +1,4 @@
-import type { CallRecord, CallStatus } from "../../domain/event";
+import type { CallRecord, CallStatus } from "../../domain/call";
 import { isMetaTopic } from "../../domain/topics";
 import { classifyAttempt, nextDelayMs, shouldAutoDisable } from "../../domain/retry";
 import type { Webhook } from "../../domain/webhook";

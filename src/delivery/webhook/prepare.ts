@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
-import type { SigningSecret, Webhook } from "../../domain/webhook";
-import { unsealJson } from "../../signing/seal";
+import type { SecretEntry } from "../../domain/secrets";
+import type { Webhook } from "../../domain/webhook";
+import { openSecrets } from "../../signing/sealed-secrets";
 import { openWebhookHeaders } from "../../signing/sealed-headers";
 import type { AttemptRequest } from "../dispatch";
 import { parseStored, safeJson } from "./stored";
@@ -24,13 +25,13 @@ const ForwardedHeaders = z.record(z.string(), z.string());
 export type Prepared = { ok: true; request: AttemptRequest } | { ok: false; error: string };
 
 export class Preparer {
-  private secretsCache: { sealed: string; secrets: SigningSecret[] } | null = null;
+  private secretsCache: { sealed: string; secrets: SecretEntry[] } | null = null;
 
   constructor(private readonly settings: () => { encryptionKey: string; allowPrivateDestinations: boolean }) {}
 
   async prepare(config: Webhook, d: PendingDelivery, attemptNo: number): Promise<Prepared> {
     const { encryptionKey, allowPrivateDestinations } = this.settings();
-    let secrets: SigningSecret[];
+    let secrets: SecretEntry[];
     let webhookHeaders: Record<string, string> | null;
     try {
       secrets = await this.secrets(config, encryptionKey);
@@ -60,9 +61,9 @@ export class Preparer {
     };
   }
 
-  private async secrets(config: Webhook, encryptionKey: string): Promise<SigningSecret[]> {
+  private async secrets(config: Webhook, encryptionKey: string): Promise<SecretEntry[]> {
     if (this.secretsCache?.sealed !== config.sealedSecrets) {
-      const secrets = await unsealJson<SigningSecret[]>(config.sealedSecrets, encryptionKey);
+      const secrets = await openSecrets(config.sealedSecrets, encryptionKey);
       this.secretsCache = { sealed: config.sealedSecrets, secrets };
     }
     return this.secretsCache.secrets;

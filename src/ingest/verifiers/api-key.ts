@@ -1,5 +1,5 @@
 import { timingSafeEqual } from "../../lib/encoding";
-import { sha256Hex } from "../../signing/secrets";
+import { sha256Hex } from "../../lib/hash";
 import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 
 /**

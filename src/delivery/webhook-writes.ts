@@ -30,7 +30,7 @@ const objectRefused = (id: string, err: unknown): ApiError => {
 };
 
 /**
- * `insert` may decline (seed 004's one-webhook-per-session insert, when a concurrent request made
+ * `insert` may decline (the WhatsApp session API's one-webhook-per-session insert, when a concurrent request made
  * the session's webhook first): then nothing was written and the answer is null.
  */
 export async function createWebhook(env: Env, webhook: Webhook): Promise<Webhook>;

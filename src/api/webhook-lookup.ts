@@ -1,0 +1,19 @@
+import { z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env";
+import { foundOr404 } from "../domain/lifecycle";
+import type { Webhook } from "../domain/webhook";
+import * as store from "../store/webhooks";
+import { assertInScope } from "./scope";
+
+/** The webhook a `/api/webhooks/{id}/…` route names: its path parameter, its row, its object. */
+
+export const WebhookIdParams = z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" }, example: "wh_0mh2k3x9aXbYcZ12" }) });
+
+/** The account's webhook, in the caller's portal scope, or a 404 (deleted ones only when asked). */
+export async function loadWebhook(c: Context<AppEnv>, id: string, opts: { includeDeleted?: boolean } = {}): Promise<Webhook> {
+  return assertInScope(c, foundOr404("Webhook", id, await store.getWebhook(c.env.DB, c.var.auth.accountId, id, opts)));
+}
+
+/** The webhook's Durable Object: its queue, its recent call log, its counters. */
+export const webhookObject = (c: Context<AppEnv>, id: string) => c.env.WEBHOOK_DO.getByName(id);
