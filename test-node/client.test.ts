@@ -51,6 +51,6 @@ describe("hookrelay/client", () => {
     await expect(unwrap(bad.GET("/api/whoami"))).rejects.toMatchObject({ status: 401, code: "unauthorized" });
     const acc = await newAccount("client admin");
     const admin = createClient({ baseUrl: baseUrl(), apiKey: adminKey(), accountId: acc.id });
-    expect(await unwrap(admin.GET("/api/whoami"))).toEqual({ accountId: acc.id, isAdmin: true, keyId: null });
+    expect(await unwrap(admin.GET("/api/whoami"))).toEqual({ accountId: acc.id, isAdmin: true, keyId: null, kind: "admin", portal: null });
   });
 });

@@ -65,7 +65,7 @@ async function startPortal(): Promise<void> {
   let who;
   try {
     // The server decides: an expired, forged or revoked token is refused here.
-    who = await api<{ accountId: string; portal: { channels: string[] | null; readOnly: boolean } | null }>("GET", "/api/session", undefined, token);
+    who = await api<{ accountId: string; portal: { channels: string[] | null; readOnly: boolean } | null }>("GET", "/api/whoami", undefined, token);
   } catch (e) {
     clearSession();
     return refuse(e instanceof ApiFailure ? `${e.message}.` : "The portal could not be reached.");

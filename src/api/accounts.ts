@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { AccountCreate, AccountCreated, AccountOut, ApiKeyOut, ApiKeyWithSecret, KeyCreate } from "../domain/account";
 import { apiKeySecurity, errorResponses, IdParam, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { notFound } from "../domain/errors";
+import { foundOr404 } from "../domain/lifecycle";
 import { newId } from "../domain/ids";
 import { createApp } from "./create-app";
 import { forgetCachedKeys, requireAuth } from "../middleware/auth";
@@ -13,6 +14,8 @@ import { getAccountSettings, updateAccountSettings, type AccountSettings } from 
 import { ProfileName } from "../domain/profiles";
 import { forgetTopicSchemas } from "../delivery/topic-schemas";
 import { listWebhooksDeletedAt } from "../store/webhooks";
+
+const accountOr404 = async (db: D1Database, id: string) => foundOr404("Account", id, await store.getAccount(db, id));
 
 /** Accounts and their API keys: admin key only. */
 export const accounts = createApp();
@@ -111,8 +114,7 @@ accounts.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const account = await store.getAccount(c.env.DB, id);
-    if (!account) throw notFound("Account", id);
+    const account = await accountOr404(c.env.DB, id);
     const settings = await updateAccountSettings(c.env.DB, id, c.req.valid("json"));
     if (!settings) throw notFound("Account", id);
     forgetTopicSchemas(id);
@@ -148,7 +150,7 @@ accounts.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await store.getAccount(c.env.DB, id))) throw notFound("Account", id);
+    await accountOr404(c.env.DB, id);
     const { key, record } = await mintKey(c.req.valid("json").name);
     const saved = await store.addKey(c.env.DB, id, record, Date.now());
     return c.json({ ...keyOut(saved), key }, 201);
@@ -163,7 +165,7 @@ accounts.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    if (!(await store.getAccount(c.env.DB, id))) throw notFound("Account", id);
+    await accountOr404(c.env.DB, id);
     const page = await store.listKeys(c.env.DB, id, c.req.valid("query"));
     return c.json({ data: page.data.map(keyOut), nextCursor: page.nextCursor }, 200);
   },

@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../app-env";
 import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";

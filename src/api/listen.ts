@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { AppEnv } from "../app-env";
 import { apiKeySecurity, errorResponses } from "../domain/common";
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
 import { listenSessionOf } from "../domain/listen-url";

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
-import { ApiError, failIfAny, type FieldIssue, notFound } from "../domain/errors";
+import { failIfAny, type FieldIssue, notFound } from "../domain/errors";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { signPortalToken } from "../signing/portal-token";

@@ -12,7 +12,7 @@ import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import * as store from "../store/topics";
 
-/** The topics catalog: built-in topics from the seed platforms plus each account's own. */
+/** The topics catalog: built-in topics from the messaging platforms hookrelay serves (Vambe, Vobiz, VowChat, the WhatsApp session API) plus each account's own. */
 const tags = ["Topics"];
 const security = apiKeySecurity;
 
@@ -63,7 +63,7 @@ const listRoute = (path: string) =>
     responses: { 200: jsonResponse(TopicList, "Every topic a webhook can subscribe to"), ...errorResponses },
   });
 
-/** Mounted at /api/webhooks/topics (the seeds' path). */
+/** Mounted at /api/webhooks/topics (Vambe's path). */
 export const webhookTopics = createApp();
 // Only on /topics: this sub-app is mounted at /api/webhooks, and "*" would re-run auth on every webhook route.
 webhookTopics.use("/topics", requireAuth());

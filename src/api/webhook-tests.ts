@@ -1,13 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env";
-import { testDeliveryToUrl } from "../delivery/url-test";
+import { testDeliveryToUrl, testPayloadText } from "../delivery/url-test";
 import { CallOut, callOut } from "../domain/call";
 import { apiKeySecurity, errorResponses, jsonBody, jsonResponse } from "../domain/common";
 import { destinationIssues } from "../domain/destination";
-import { ApiError, failIfAny } from "../domain/errors";
+import { failIfAny } from "../domain/errors";
 import { DEFAULT_TIMEOUT_MS, SignatureProfile } from "../domain/webhook";
-import { utf8 } from "../lib/encoding";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { generateWebhookSecret } from "../signing/secret-material";
@@ -31,18 +28,6 @@ const TestBody = z
   .strict()
   .openapi("WebhookTest");
 
-const testPayload = (webhookId: string | null, payload: unknown): unknown =>
-  // The WhatsApp session API's test payload (the catalog's `test` topic), plus which webhook it was sent to.
-  payload !== undefined ? payload : { event: "test", ...(webhookId ? { webhookId } : {}), timestamp: new Date().toISOString(), message: "This is a test webhook" };
-
-function serializeTestPayload(c: Context<AppEnv>, payload: unknown): string {
-  const text = JSON.stringify(payload);
-  if (utf8(text).length > c.var.config.MAX_PAYLOAD_BYTES) {
-    throw new ApiError("payload_too_large", `body.payload is larger than ${c.var.config.MAX_PAYLOAD_BYTES} bytes`, [{ path: "body.payload", message: "too large", code: "too_large" }]);
-  }
-  return text;
-}
-
 webhookTests.openapi(
   createRoute({
     method: "post", path: "/{id}/test", tags, security, summary: "Send a test delivery now",
@@ -53,7 +38,7 @@ webhookTests.openapi(
   async (c) => {
     const body = TestBody.parse((c.req.valid("json") as unknown) ?? {});
     const w = await loadWebhook(c, c.req.valid("param").id);
-    const payload = serializeTestPayload(c, testPayload(w.id, body.payload));
+    const payload = testPayloadText(body.payload, c.var.config.MAX_PAYLOAD_BYTES, w.id);
     const call = await webhookObject(c, w.id).sendTest({ topic: body.topic, payload, contentType: "application/json" }, w);
     return c.json(callOut(call), 200);
   },
@@ -81,7 +66,7 @@ webhookTests.openapi(
     const body = c.req.valid("json");
     failIfAny(destinationIssues(body.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS));
     const secret = body.secret ?? generateWebhookSecret();
-    const payload = serializeTestPayload(c, testPayload(null, body.payload));
+    const payload = testPayloadText(body.payload, c.var.config.MAX_PAYLOAD_BYTES);
     const call = callOut(await testDeliveryToUrl({
       url: body.url, topic: body.topic, payload, secret, profile: body.signature ?? { scheme: "standard" },
       timeoutMs: DEFAULT_TIMEOUT_MS, allowPrivateDestinations: c.var.config.ALLOW_PRIVATE_DESTINATIONS,

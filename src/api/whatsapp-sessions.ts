@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { testDeliveryToUrl } from "../delivery/url-test";
+import { testDeliveryToUrl, testPayloadText } from "../delivery/url-test";
 import { createWebhook, updateWebhook } from "../delivery/webhook-writes";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
 import { destinationIssues } from "../domain/destination";
@@ -9,7 +9,6 @@ import { ApiError, failIfAny, notFound } from "../domain/errors";
 import { CallOut, callOut } from "../domain/call";
 import { PROFILES } from "../domain/profiles";
 import { TopicList, type Webhook } from "../domain/webhook";
-import { utf8 } from "../lib/encoding";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { managementBodyLimit } from "../middleware/body-limit";
@@ -164,12 +163,8 @@ whatsappSessions.openapi(
   async (c) => {
     const body = c.req.valid("json");
     failIfAny(destinationIssues(body.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS));
-    const payload = body.payload !== undefined ? body.payload : { event: "test", timestamp: new Date().toISOString(), message: "This is a test webhook" };
-    const text = JSON.stringify(payload);
-    if (utf8(text).length > c.var.config.MAX_PAYLOAD_BYTES) {
-      throw new ApiError("payload_too_large", `body.payload is larger than ${c.var.config.MAX_PAYLOAD_BYTES} bytes`, [{ path: "body.payload", message: "too large", code: "too_large" }]);
-    }
-    const event = (payload as { event?: unknown } | null)?.event;
+    const text = testPayloadText(body.payload, c.var.config.MAX_PAYLOAD_BYTES);
+    const event = (JSON.parse(text) as { event?: unknown } | null)?.event;
     const topic = typeof event === "string" && event.length > 0 && event.length <= 200 ? event : "test";
     const live = await store.listLiveWebhooks(c.env.DB, [c.var.auth.accountId]);
     const session = live.find((w) => w.url === body.url && w.channels?.length === 1 && w.signature.scheme !== "ed25519");

@@ -1,13 +1,15 @@
 import type { CallRecord } from "../domain/call";
+import { ApiError } from "../domain/errors";
 import { isSuccessStatus } from "../domain/http";
 import { newId } from "../domain/ids";
 import type { SignatureProfile } from "../domain/webhook";
+import { utf8 } from "../lib/encoding";
 import { attemptDelivery } from "./dispatch";
 
 /**
  * A signed test delivery to a URL that is not (yet) a webhook: made now, answered with its call
- * record, stored nowhere. `POST /api/webhooks/test` and seed 004's `POST /api/webhook/test` use it;
- * the caller has checked the destination and serialized the payload.
+ * record, stored nowhere. `POST /api/webhooks/test` and the WhatsApp session API's
+ * `POST /api/webhook/test` use it; the caller has checked the destination.
  */
 export interface UrlTest {
   url: string;
@@ -32,4 +34,17 @@ export async function testDeliveryToUrl(t: UrlTest): Promise<Omit<CallRecord, "a
     httpStatus: result.httpStatus, durationMs: result.durationMs, error: result.error, responseBody: result.responseBody,
     url: t.url, createdAt: result.startedAt, nextAttemptAt: null,
   };
+}
+
+/**
+ * A test delivery's exact body: the payload sent, else the WhatsApp session API's test payload
+ * (the catalog's `test` topic) plus which webhook it went to. A 413 past `maxBytes`.
+ */
+export function testPayloadText(payload: unknown, maxBytes: number, webhookId?: string): string {
+  const body = payload !== undefined ? payload : { event: "test", ...(webhookId ? { webhookId } : {}), timestamp: new Date().toISOString(), message: "This is a test webhook" };
+  const text = JSON.stringify(body);
+  if (utf8(text).length > maxBytes) {
+    throw new ApiError("payload_too_large", `body.payload is larger than ${maxBytes} bytes`, [{ path: "body.payload", message: "too large", code: "too_large" }]);
+  }
+  return text;
 }

@@ -12,7 +12,7 @@ export interface SoftDeletable {
   deletedAt: number | null;
 }
 
-export type ResourceKind = "Webhook" | "Source";
+export type ResourceKind = "Webhook" | "Source" | "Account";
 
 /** The row, or a 404 that names what was asked for. */
 export function foundOr404<T>(kind: ResourceKind, id: string, row: T | null | undefined): T {

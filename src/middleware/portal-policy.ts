@@ -6,7 +6,7 @@
 const WEBHOOK_ID = "wh_[A-Za-z0-9_-]+";
 
 const READ_ROUTES: RegExp[] = [
-  /^\/api\/session\/?$/,
+  /^\/api\/whoami\/?$/,
   /^\/api\/webhooks\/?$/,
   /^\/api\/webhooks\/topics$/,
   /^\/api\/webhooks\/calls$/,

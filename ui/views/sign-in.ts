@@ -24,7 +24,7 @@ export function signInView(root: HTMLElement, onSignedIn: () => void): void {
     status.textContent = "Checking…";
     let who: { accountId: string; kind: string };
     try {
-      who = await api<{ accountId: string; kind: string }>("GET", "/api/session", undefined, credential);
+      who = await api<{ accountId: string; kind: string }>("GET", "/api/whoami", undefined, credential);
     } catch (e) {
       status.textContent = "";
       keyField.error.textContent = e instanceof ApiFailure && e.status === 401 ? "That key is not valid." : `Sign-in failed: ${(e as Error).message}`;
