@@ -1,4 +1,5 @@
 import { destinationProblem } from "../domain/destination";
+import { isUnforwardable } from "../domain/headers";
 import { listenSessionOf } from "../domain/listen-url";
 import { parseRetryAfter } from "../domain/retry";
 import type { SecretEntry } from "../domain/secrets";
@@ -12,9 +13,6 @@ import { VERSION } from "../version";
  */
 export const RESPONSE_CAPTURE_BYTES = 4096;
 export const USER_AGENT = `hookrelay/${VERSION}`;
-
-/** Names a forwarded provider header may not take: hop-by-hop ones and the ones hookrelay sets. */
-const NOT_FORWARDED = /^(host|content-length|content-type|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|cookie|authorization|user-agent|webhook-.*|svix-.*|x-webhook-topic|x-webhook-attempt|x-hookrelay-.*|cf-.*|x-forwarded-.*)$/i;
 
 export interface AttemptRequest {
   url: string;
@@ -50,8 +48,10 @@ export interface AttemptResult {
 export async function buildHeaders(req: AttemptRequest, nowMs: number): Promise<Headers> {
   const signed = await signDelivery(req.profile, req.secrets, req.msgId, Math.floor(nowMs / 1000), req.body, nowMs);
   const headers = new Headers();
-  // Forwarded first, then the webhook's own, then ours: later sets win, and ours must.
-  for (const [name, value] of Object.entries(req.forwardedHeaders ?? {})) if (!NOT_FORWARDED.test(name)) headers.set(name, value);
+  // Forwarded first, then the webhook's own, then ours: later sets win, and ours must. Forwarded
+  // names were checked when the source was saved; checking again keeps rows saved under an older
+  // rule from passing a header on.
+  for (const [name, value] of Object.entries(req.forwardedHeaders ?? {})) if (!isUnforwardable(name)) headers.set(name, value);
   for (const [name, value] of Object.entries(req.webhookHeaders ?? {})) headers.set(name, value);
   headers.set("content-type", req.contentType);
   headers.set("user-agent", USER_AGENT);

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { HeaderName, isUnforwardable } from "./headers";
 import { VerificationConfig, type FieldRule, type VerificationType } from "./verification";
 import { withinJsonLimits } from "./json-limits";
 import { ClientTopic } from "./topics";
@@ -8,17 +9,6 @@ import { ClientTopic } from "./topics";
  * A source is a URL (`/in/src_…`) that a provider posts to; hookrelay verifies the provider's
  * signature, extracts topic / channel / dedupe id with the rules below, and stores the event.
  */
-
-const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
-
-/**
- * Headers a source may not forward: hookrelay sets them itself on each delivery, they describe the
- * inbound hop rather than the event, or they carry the provider's credentials to hookrelay.
- */
-const UNFORWARDABLE_HEADERS =
-  /^(host|content-length|content-type|content-encoding|transfer-encoding|connection|keep-alive|upgrade|te|trailer|expect|user-agent|authorization|proxy-authorization|cookie|webhook-.*|svix-.*|x-webhook-topic|x-webhook-attempt|x-hookrelay-.*|cf-.*)$/i;
-
-const HeaderName = z.string().min(1).max(100).regex(HEADER_NAME, "must be an HTTP header name");
 
 // Dotted path into the JSON body (`data.object.id`, `entry.0.id`); no empty segments.
 const JsonPath = z
@@ -82,7 +72,7 @@ export type RuleInput = { path?: string | undefined; header?: string | undefined
 export type RuleSetting = RuleInput | RuleInput[] | null;
 
 const ForwardHeaders = z
-  .array(HeaderName.refine((h) => !UNFORWARDABLE_HEADERS.test(h), "is set by hookrelay, describes the inbound hop or carries credentials, so it cannot be forwarded"))
+  .array(HeaderName.refine((h) => !isUnforwardable(h), "is set by hookrelay, describes the inbound hop or carries credentials, so it cannot be forwarded"))
   .max(20)
   .nullable()
   .openapi({ description: "Request headers passed on to subscribers with each delivery", example: ["x-github-event", "x-github-delivery"] });

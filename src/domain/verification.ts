@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { HeaderName } from "./headers";
 
 /**
  * A source's verification settings (how inbound requests are authenticated), and where a source
@@ -11,13 +12,8 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 // timestamp tolerance larger than that would let replays through.
 export const MAX_TOLERANCE_SECONDS = 86_400;
 
-// RFC 9110 token characters: anything else could never arrive as a header name.
-const HeaderName = z
-  .string()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, "must be an HTTP header name")
-  .openapi({ example: "X-Signature" });
+// The header the provider puts its signature or key in.
+const ProviderHeader = HeaderName.openapi({ example: "X-Signature" });
 
 const Tolerance = z
   .number()
@@ -40,7 +36,7 @@ export const VerificationConfig = z
     z.object({ type: z.literal("slack"), toleranceSeconds: Tolerance }).strict(),
     z.object({
       type: z.literal("hmac"),
-      header: HeaderName,
+      header: ProviderHeader,
       prefix: Prefix.openapi({ description: "Text before the digest in the header, such as `sha256=`", example: "sha256=" }),
       encoding: z.enum(["hex", "base64"]).default("hex"),
       algorithm: z.enum(["sha256", "sha1"]).default("sha256"),
@@ -52,7 +48,7 @@ export const VerificationConfig = z
     }).strict(),
     z.object({
       type: z.literal("api-key"),
-      header: HeaderName,
+      header: ProviderHeader,
       prefix: Prefix.openapi({ description: "Text before the key in the header, such as `Bearer `", example: "Bearer " }),
     }).strict(),
     z.object({ type: z.literal("none") }).strict(),

@@ -1,5 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FilterSchema } from "./filter";
+import { HeaderName, HeaderToken, HeaderValue, isSetByHookrelay } from "./headers";
 import { PROFILES, ProfileName } from "./profiles";
 import { JITTER_RATIO } from "./retry";
 import { withinJsonLimits } from "./json-limits";
@@ -9,12 +10,6 @@ import { TOPIC_PATTERN } from "./topics";
 
 export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
 export const DEFAULT_TIMEOUT_MS = 15_000;
-
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Headers hookrelay sets itself; a webhook may not override them. */
-const RESERVED_HEADERS = /^(host|content-length|content-type|transfer-encoding|connection|user-agent|webhook-.*|svix-.*|x-webhook-topic|x-webhook-attempt|x-hookrelay-.*)$/i;
-/** CR, LF and NUL make `new Headers()` throw, which would fail every delivery; refuse them up front. */
-const HEADER_VALUE = /^[^\r\n\0]*$/;
 
 export const TopicList = z
   .array(z.string().max(200).regex(TOPIC_PATTERN, "must be a topic name, prefix.* or *"))
@@ -28,13 +23,10 @@ export const SignatureProfile = z
     z
       .object({
         scheme: z.literal("hmac-sha256"),
-        header: z
-          .string()
-          .regex(HEADER_NAME, "must be a valid header name")
-          .max(100)
-          .refine((h) => !RESERVED_HEADERS.test(h), "is set by hookrelay and cannot carry this signature")
+        header: HeaderName
+          .refine((h) => !isSetByHookrelay(h), "is set by hookrelay and cannot carry this signature")
           .default("X-Webhook-Signature"),
-        prefix: z.string().max(50).regex(HEADER_VALUE, "must not contain CR, LF or NUL").default("sha256="),
+        prefix: HeaderValue.max(50).default("sha256="),
         encoding: z.enum(["hex", "base64"]).default("hex"),
       })
       .strict(),
@@ -85,7 +77,7 @@ export const DeliverySettings = z
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 
 const HeaderMap = z
-  .record(z.string().regex(HEADER_NAME, "must be a valid header name").refine((h) => !RESERVED_HEADERS.test(h), "is set by hookrelay and cannot be overridden"), z.string().max(2000).regex(HEADER_VALUE, "must not contain CR, LF or NUL"))
+  .record(HeaderToken.refine((h) => !isSetByHookrelay(h), "is set by hookrelay and cannot be overridden"), HeaderValue.max(2000))
   .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
 
 const Metadata = z

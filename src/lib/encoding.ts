@@ -52,3 +52,12 @@ export function timingSafeEqual(a: string, b: string): boolean {
   for (let i = 0; i < left.length; i++) diff |= left[i]! ^ right[i]!;
   return diff === 0;
 }
+
+/** `prefix` (as UTF-8) followed by `body`, without decoding the body (what a signature covers). */
+export function prefixed(prefix: string, body: Uint8Array): Uint8Array {
+  const head = utf8(prefix);
+  const out = new Uint8Array(head.length + body.length);
+  out.set(head);
+  out.set(body, head.length);
+  return out;
+}

@@ -1,4 +1,5 @@
 import { fromBase64, toBase64, utf8 } from "../lib/encoding";
+import { cachedKey } from "./key-cache";
 
 /**
  * Standard Webhooks asymmetric signatures (`v1a`): Ed25519 over "id.timestamp.body", with Web
@@ -10,9 +11,6 @@ import { fromBase64, toBase64, utf8 } from "../lib/encoding";
 export const PRIVATE_KEY_PREFIX = "whsk_";
 export const PUBLIC_KEY_PREFIX = "whpk_";
 
-const MAX_CACHED_KEYS = 1000;
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
 export async function generateEd25519KeyPair(): Promise<{ secret: string; publicKey: string }> {
   const pair = (await crypto.subtle.generateKey({ name: "Ed25519" }, true, ["sign", "verify"])) as CryptoKeyPair;
   const pkcs8 = new Uint8Array((await crypto.subtle.exportKey("pkcs8", pair.privateKey)) as ArrayBuffer);
@@ -21,14 +19,9 @@ export async function generateEd25519KeyPair(): Promise<{ secret: string; public
 }
 
 function privateKey(secret: string): Promise<CryptoKey> {
-  let key = keyCache.get(secret);
-  if (key) return key;
   if (!secret.startsWith(PRIVATE_KEY_PREFIX)) return Promise.reject(new Error("not an Ed25519 private key (whsk_…)"));
-  key = crypto.subtle.importKey("pkcs8", fromBase64(secret.slice(PRIVATE_KEY_PREFIX.length)), { name: "Ed25519" }, false, ["sign"]);
-  if (keyCache.size >= MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(secret, key);
-  key.catch(() => keyCache.delete(secret));
-  return key;
+  return cachedKey(`ed25519:${secret}`, () =>
+    crypto.subtle.importKey("pkcs8", fromBase64(secret.slice(PRIVATE_KEY_PREFIX.length)), { name: "Ed25519" }, false, ["sign"]));
 }
 
 /** `v1a,<base64>` of Ed25519(privateKey, "id.timestamp.body"). */

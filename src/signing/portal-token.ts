@@ -1,4 +1,5 @@
 import { fromBase64, fromUtf8, toBase64, utf8 } from "../lib/encoding";
+import { cachedKey } from "./key-cache";
 
 /**
  * Portal tokens: what a platform hands its own customer (in an iframe URL) so the portal can act on
@@ -29,24 +30,17 @@ interface Claims {
   exp: number;
 }
 
-const keys = new Map<string, Promise<CryptoKey>>();
-
 function macKey(encryptionKeyB64: string): Promise<CryptoKey> {
-  let key = keys.get(encryptionKeyB64);
-  if (!key) {
-    key = (async () => {
-      const base = await crypto.subtle.importKey("raw", fromBase64(encryptionKeyB64), "HKDF", false, ["deriveKey"]);
-      return crypto.subtle.deriveKey(
-        { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8(PURPOSE) },
-        base,
-        { name: "HMAC", hash: "SHA-256", length: 256 },
-        false,
-        ["sign", "verify"],
-      );
-    })();
-    keys.set(encryptionKeyB64, key);
-  }
-  return key;
+  return cachedKey(`portal-hkdf:${encryptionKeyB64}`, async () => {
+    const base = await crypto.subtle.importKey("raw", fromBase64(encryptionKeyB64), "HKDF", false, ["deriveKey"]);
+    return crypto.subtle.deriveKey(
+      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: utf8(PURPOSE) },
+      base,
+      { name: "HMAC", hash: "SHA-256", length: 256 },
+      false,
+      ["sign", "verify"],
+    );
+  });
 }
 
 const b64url = (bytes: Uint8Array) => toBase64(bytes).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");

@@ -1,20 +1,12 @@
 import { fromBase64, fromUtf8, toBase64, utf8 } from "../lib/encoding";
+import { cachedKey } from "./key-cache";
 
 /**
  * Secrets at rest: AES-256-GCM with the ENCRYPTION_KEY secret binding. Sealed form is
  * `v1.<base64 iv>.<base64 ciphertext+tag>`; the version lets the key be rotated later.
- * The imported CryptoKey is cached per isolate, keyed by the raw secret string.
  */
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function aesKey(secretBase64: string): Promise<CryptoKey> {
-  let key = keyCache.get(secretBase64);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", fromBase64(secretBase64), "AES-GCM", false, ["encrypt", "decrypt"]);
-    keyCache.set(secretBase64, key);
-  }
-  return key;
-}
+const aesKey = (secretBase64: string): Promise<CryptoKey> =>
+  cachedKey(`aes-gcm:${secretBase64}`, () => crypto.subtle.importKey("raw", fromBase64(secretBase64), "AES-GCM", false, ["encrypt", "decrypt"]));
 
 export async function seal(plaintext: string, encryptionKey: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));

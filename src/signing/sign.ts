@@ -2,47 +2,31 @@ import { liveSecrets, type SecretEntry } from "../domain/secrets";
 import type { SignatureProfile } from "../domain/webhook";
 import { fromBase64, toBase64, toHex, utf8 } from "../lib/encoding";
 import { ed25519Signature } from "./ed25519";
+import { hmac, hmacKey, type KeyEncoding } from "./hmac";
 
 /**
  * Outgoing signatures. Standard Webhooks on every delivery; the `hmac-sha256` profile adds the
- * seeds' single header (`X-Webhook-Signature: sha256=<hex>` and friends).
- *
- * HMAC keys are imported once per isolate and kept in a bounded cache: importKey is the costly
- * part of signing, and a DO signs every attempt with the same one or two secrets.
+ * seeds' single header (`X-Webhook-Signature: sha256=<hex>` and friends). Keys come from the
+ * isolate's key cache (signing/key-cache.ts).
  */
-const MAX_CACHED_KEYS = 1000;
-const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function hmacKey(kind: "std" | "raw", secret: string): Promise<CryptoKey> {
-  const cacheKey = `${kind}:${secret}`;
-  let key = keyCache.get(cacheKey);
-  if (key) return key;
-  key = crypto.subtle.importKey("raw", kind === "std" ? standardKeyBytes(secret) : utf8(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  // Map keeps insertion order, so dropping the first entry evicts the oldest import.
-  if (keyCache.size >= MAX_CACHED_KEYS) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(cacheKey, key);
-  // A failed import must not stay cached.
-  key.catch(() => keyCache.delete(cacheKey));
-  return key;
-}
 
 /**
  * Standard Webhooks key bytes: base64 after `whsec_`. A secret that is not whsec_ (allowed for
  * hmac-sha256 profiles, whose providers use plain strings) signs with its UTF-8 bytes, which is what
  * the standardwebhooks libraries do with `{ format: "raw" }`.
  */
-function standardKeyBytes(secret: string): Uint8Array<ArrayBuffer> {
-  if (secret.startsWith("whsec_")) return fromBase64(secret.slice("whsec_".length));
-  return utf8(secret);
-}
+const STANDARD_KEY: KeyEncoding = {
+  kind: "whsec-or-utf8",
+  decode: (secret) => (secret.startsWith("whsec_") ? fromBase64(secret.slice("whsec_".length)) : utf8(secret)),
+};
 
-async function hmac(kind: "std" | "raw", secret: string, message: string): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", await hmacKey(kind, secret), utf8(message)));
+async function hmacSha256(secret: string, message: string, encoding?: KeyEncoding): Promise<Uint8Array> {
+  return hmac(await hmacKey("sha256", secret, encoding), utf8(message));
 }
 
 /** `v1,<base64>` of HMAC-SHA256(key, "id.timestamp.body"). */
 export async function standardSignature(secret: string, msgId: string, timestampSeconds: number, body: string): Promise<string> {
-  return `v1,${toBase64(await hmac("std", secret, `${msgId}.${timestampSeconds}.${body}`))}`;
+  return `v1,${toBase64(await hmacSha256(secret, `${msgId}.${timestampSeconds}.${body}`, STANDARD_KEY))}`;
 }
 
 export interface SignedHeaders {
@@ -78,7 +62,7 @@ export async function signDelivery(
     "webhook-signature": signatures.join(" "),
   };
   if (profile.scheme === "hmac-sha256") {
-    const mac = await hmac("raw", live[0]!.secret, body);
+    const mac = await hmacSha256(live[0]!.secret, body);
     headers.profile = { name: profile.header, value: profile.prefix + (profile.encoding === "hex" ? toHex(mac) : toBase64(mac)) };
   }
   return headers;

@@ -159,6 +159,8 @@ describe("sources API: validation (422 with field paths)", () => {
     ["fixed dedupe value", { name: "x", verification: { type: "none" }, dedupe: { value: "same-for-all" } }, "body.dedupe"],
     ["forwarding Authorization", { name: "x", verification: { type: "none" }, forwardHeaders: ["Authorization"] }, "body.forwardHeaders.0"],
     ["forwarding a header hookrelay sets", { name: "x", verification: { type: "none" }, forwardHeaders: ["x-ok", "webhook-signature"] }, "body.forwardHeaders.1"],
+    ["forwarding a header describing the inbound hop", { name: "x", verification: { type: "none" }, forwardHeaders: ["x-github-event", "X-Forwarded-For"] }, "body.forwardHeaders.1"],
+    ["forwarding Cloudflare's inbound header", { name: "x", verification: { type: "none" }, forwardHeaders: ["CF-Connecting-IP"] }, "body.forwardHeaders.0"],
     ["forwarding a malformed header name", { name: "x", verification: { type: "none" }, forwardHeaders: ["not a header"] }, "body.forwardHeaders.0"],
     ["forwarding the api-key header", { name: "x", verification: { type: "api-key", header: "X-Token" }, forwardHeaders: ["x-token"] }, "body.forwardHeaders.0"],
     ["rate limit of zero", { name: "x", verification: { type: "none" }, rateLimit: { perSecond: 0 } }, "body.rateLimit.perSecond"],

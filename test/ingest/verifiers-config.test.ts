@@ -7,7 +7,7 @@ import {
   VerificationConfig,
   type VerificationType,
 } from "../../src/ingest/verifiers";
-import { cachedKeyCount, MAX_CACHED_KEYS } from "../../src/ingest/verifiers/keys";
+import { cachedKeyCount, MAX_CACHED_KEYS } from "../../src/signing/key-cache";
 
 const ALL_TYPES: VerificationType[] = [
   "standard-webhooks",

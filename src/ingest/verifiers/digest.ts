@@ -1,6 +1,5 @@
 import { fromBase64, timingSafeEqual, toHex } from "../../lib/encoding";
-import type { HmacAlgorithm } from "./keys";
-import { hmac, hmacKey, UTF8_KEY, type KeyEncoding } from "./keys";
+import { hmac, hmacKey, UTF8_KEY, type HmacAlgorithm, type KeyEncoding } from "../../signing/hmac";
 
 /** Parsing received digests and matching them against every secret in rotation. */
 

@@ -1,5 +1,5 @@
+import type { HmacAlgorithm } from "../../signing/hmac";
 import { anySecretMatches, DIGEST_BYTES, parseDigest, type DigestEncoding } from "./digest";
-import type { HmacAlgorithm } from "./keys";
 import { fail, OK, type VerifyInput, type VerifyResult } from "./types";
 
 /**

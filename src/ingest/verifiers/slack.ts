@@ -1,6 +1,5 @@
-import { fromUtf8 } from "../../lib/encoding";
+import { fromUtf8, prefixed } from "../../lib/encoding";
 import { anySecretMatches, parseDigest } from "./digest";
-import { prefixed } from "./keys";
 import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
 import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 

@@ -1,6 +1,6 @@
-import { fromBase64 } from "../../lib/encoding";
+import { fromBase64, prefixed } from "../../lib/encoding";
+import type { KeyEncoding } from "../../signing/hmac";
 import { anySecretMatches, parseDigest } from "./digest";
-import { prefixed, type KeyEncoding } from "./keys";
 import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
 import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 

@@ -1,5 +1,5 @@
 import { anySecretMatches, parseDigest } from "./digest";
-import { prefixed } from "./keys";
+import { prefixed } from "../../lib/encoding";
 import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
 import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 
