@@ -37,10 +37,11 @@ export const SET_BY_HOOKRELAY: HeaderGroup = {
 
 /**
  * Describe the provider → hookrelay hop, not the event: hop-by-hop framing, the body's transfer
- * coding (hookrelay relays the decoded body), and what Cloudflare and proxies add on the way in.
+ * coding (hookrelay relays the decoded body), and what Cloudflare and proxies add on the way in
+ * (`cf-*`, `x-forwarded-*` and their standard form, RFC 7239 `forwarded`).
  */
 export const INBOUND_HOP: HeaderGroup = {
-  names: ["keep-alive", "upgrade", "te", "trailer", "expect", "content-encoding"],
+  names: ["keep-alive", "upgrade", "te", "trailer", "expect", "content-encoding", "forwarded"],
   prefixes: ["cf-", "x-forwarded-"],
 };
 

@@ -24,7 +24,7 @@ describe("header groups", () => {
   });
 
   it("inbound hop: unforwardable, but a webhook may set them on its own deliveries", () => {
-    for (const name of ["keep-alive", "upgrade", "te", "trailer", "expect", "content-encoding", "cf-connecting-ip", "cf-ray", "x-forwarded-for", "x-forwarded-proto"]) {
+    for (const name of ["keep-alive", "upgrade", "te", "trailer", "expect", "content-encoding", "cf-connecting-ip", "cf-ray", "x-forwarded-for", "x-forwarded-proto", "forwarded"]) {
       expect(inGroup(INBOUND_HOP, name), name).toBe(true);
       expect(isUnforwardable(name), name).toBe(true);
       expect(isSetByHookrelay(name), name).toBe(false);
