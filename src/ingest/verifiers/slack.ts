@@ -1,6 +1,6 @@
 import { fromUtf8, prefixed } from "../../lib/encoding";
-import { anySecretMatches, parseDigest } from "./digest";
-import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
+import { parseDigest } from "./digest";
+import { parseUnixSeconds, signedAndFresh } from "./timestamp";
 import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 
 /**
@@ -30,12 +30,8 @@ export async function verifySlack(input: VerifyInput, config: ConfigOf<"slack">)
   }
 
   const signed = prefixed(`${VERSION}:${timestampText}:`, input.body);
-  if (!(await anySecretMatches("sha256", input.secrets, signed, [digest]))) {
-    return fail("signature_invalid", `${SIGNATURE} does not match the request signed with any of the source's secrets`);
-  }
-  if (!isFresh(timestamp, input.nowMs, config.toleranceSeconds)) {
-    return fail("timestamp_stale", staleMessage(timestamp, input.nowMs, config.toleranceSeconds));
-  }
+  const verdict = await signedAndFresh(input, { signed, received: [digest], header: SIGNATURE, unixSeconds: timestamp, toleranceSeconds: config.toleranceSeconds });
+  if (!verdict.ok) return verdict;
 
   const challenge = urlVerificationChallenge(input.body);
   return challenge === null

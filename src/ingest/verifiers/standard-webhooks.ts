@@ -1,8 +1,8 @@
 import { fromBase64, prefixed } from "../../lib/encoding";
 import type { KeyEncoding } from "../../signing/hmac";
-import { anySecretMatches, parseDigest } from "./digest";
-import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
-import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
+import { parseDigest } from "./digest";
+import { parseUnixSeconds, signedAndFresh } from "./timestamp";
+import { fail, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 
 /**
  * Standard Webhooks (and Svix, its origin, under `svix-*` header names): `v1,<base64>` entries,
@@ -53,12 +53,5 @@ export async function verifyStandardWebhooks(
   if (candidates.length === 0) return fail("signature_invalid", `Malformed ${names.signature} header; expected ${EXPECTED}`);
 
   const signed = prefixed(`${id}.${timestampText}.`, input.body);
-  if (!(await anySecretMatches("sha256", input.secrets, signed, candidates, WHSEC_KEY))) {
-    return fail("signature_invalid", `${names.signature} does not match the request signed with any of the source's secrets`);
-  }
-  // Checked after the signature, so timestamp_stale always means a genuine but old (or early) request.
-  if (!isFresh(timestamp, input.nowMs, config.toleranceSeconds)) {
-    return fail("timestamp_stale", staleMessage(timestamp, input.nowMs, config.toleranceSeconds));
-  }
-  return OK;
+  return signedAndFresh(input, { signed, received: candidates, header: names.signature, unixSeconds: timestamp, toleranceSeconds: config.toleranceSeconds, encoding: WHSEC_KEY });
 }

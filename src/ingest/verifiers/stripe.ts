@@ -1,7 +1,7 @@
-import { anySecretMatches, parseDigest } from "./digest";
+import { parseDigest } from "./digest";
 import { prefixed } from "../../lib/encoding";
-import { isFresh, parseUnixSeconds, staleMessage } from "./timestamp";
-import { fail, OK, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
+import { parseUnixSeconds, signedAndFresh } from "./timestamp";
+import { fail, type ConfigOf, type VerifyInput, type VerifyResult } from "./types";
 
 /**
  * Stripe: `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, each v1 an HMAC-SHA256 of
@@ -36,11 +36,5 @@ export async function verifyStripe(input: VerifyInput, config: ConfigOf<"stripe"
   }
 
   const signed = prefixed(`${timestampText}.`, input.body);
-  if (!(await anySecretMatches("sha256", input.secrets, signed, candidates))) {
-    return fail("signature_invalid", `${HEADER} does not match the request signed with any of the source's secrets`);
-  }
-  if (!isFresh(timestamp, input.nowMs, config.toleranceSeconds)) {
-    return fail("timestamp_stale", staleMessage(timestamp, input.nowMs, config.toleranceSeconds));
-  }
-  return OK;
+  return signedAndFresh(input, { signed, received: candidates, header: HEADER, unixSeconds: timestamp, toleranceSeconds: config.toleranceSeconds });
 }
