@@ -3,7 +3,7 @@ import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
 import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";
 import { checkEventSchemas } from "../delivery/topic-schemas";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf, TimeQuery } from "../domain/common";
+import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, optionalBody, optionalJsonBody, pageOf, TimeQuery } from "../domain/common";
 import {
   deliveryStateOut, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut,
 } from "../domain/event";
@@ -170,7 +170,7 @@ events.openapi(
     method: "post", path: "/{id}/replay", tags, security, summary: "Deliver an event again",
     description:
       "A replay is a new delivery (same `webhook-id`, so receivers can still dedupe). Without `webhookIds` it goes to every webhook that matches the event now; with them, to exactly those (active) webhooks.",
-    request: { params: IdParams, body: { required: false, content: { "application/json": { schema: ReplayBody } } } },
+    request: { params: IdParams, ...optionalJsonBody(ReplayBody) },
     responses: {
       202: jsonResponse(z.object({ eventId: z.string(), replayId: z.string(), webhookIds: z.array(z.string()).nullable() }).openapi("EventReplayAccepted"), "Queued for delivery"),
       ...errorResponses,
@@ -178,7 +178,7 @@ events.openapi(
   }),
   async (c) => {
     const { id } = c.req.valid("param");
-    const body = (c.req.valid("json") as z.infer<typeof ReplayBody> | undefined) ?? {};
+    const body = optionalBody(ReplayBody, c.req.valid("json"));
     const accountId = c.var.auth.accountId;
     const event = await findEvent(c.env, accountId, id);
     if (!event || !(await eventFilter(c))(event)) throw notFound("Event", id);

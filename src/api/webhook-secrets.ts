@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { updateWebhook } from "../delivery/webhook-writes";
-import { apiKeySecurity, errorResponses, isoTime, jsonResponse } from "../domain/common";
+import { apiKeySecurity, errorResponses, isoTime, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
 import { failIfAny } from "../domain/errors";
 import { revealSecrets, rotateSecrets } from "../domain/secrets";
 import { WebhookOut } from "../domain/webhook";
@@ -35,11 +35,11 @@ webhookSecrets.openapi(
   createRoute({
     method: "post", path: "/{id}/rotate-secret", tags, security, summary: "Rotate the signing secret",
     description: "Deliveries carry a signature for each live secret (space-separated `webhook-signature`) until the old one expires, so receivers can switch without downtime. hmac-sha256 profile headers carry only the newest secret.",
-    request: { params: WebhookIdParams, body: { required: false, content: { "application/json": { schema: RotateBody } } } },
+    request: { params: WebhookIdParams, ...optionalJsonBody(RotateBody) },
     responses: { 200: jsonResponse(WebhookOut, "The webhook, with its new secret"), ...errorResponses },
   }),
   async (c) => {
-    const body = RotateBody.parse((c.req.valid("json") as unknown) ?? {});
+    const body = optionalBody(RotateBody, c.req.valid("json"));
     const key = c.var.config.ENCRYPTION_KEY;
     let shown: string | undefined;
     const next = await updateWebhook(c.env, c.var.auth.accountId, c.req.valid("param").id, async (current) => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { testDeliveryToUrl, testPayloadText } from "../delivery/url-test";
 import { CallOut, callOut } from "../domain/call";
-import { apiKeySecurity, errorResponses, jsonBody, jsonResponse } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
 import { destinationIssues } from "../domain/destination";
 import { failIfAny } from "../domain/errors";
 import { DEFAULT_TIMEOUT_MS, SignatureProfile } from "../domain/webhook";
@@ -32,11 +32,11 @@ webhookTests.openapi(
   createRoute({
     method: "post", path: "/{id}/test", tags, security, summary: "Send a test delivery now",
     description: "A real delivery, signed with the webhook's secret and headers, made synchronously and answered with its call record (also in the webhook's call log). It is not retried, and works on a paused or disabled webhook.",
-    request: { params: WebhookIdParams, body: { required: false, content: { "application/json": { schema: TestBody } } } },
+    request: { params: WebhookIdParams, ...optionalJsonBody(TestBody) },
     responses: { 200: jsonResponse(CallOut, "The call record"), ...errorResponses },
   }),
   async (c) => {
-    const body = TestBody.parse((c.req.valid("json") as unknown) ?? {});
+    const body = optionalBody(TestBody, c.req.valid("json"));
     const w = await loadWebhook(c, c.req.valid("param").id);
     const payload = testPayloadText(body.payload, c.var.config.MAX_PAYLOAD_BYTES, w.id);
     const call = await webhookObject(c, w.id).sendTest({ topic: body.topic, payload, contentType: "application/json" }, w);

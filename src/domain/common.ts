@@ -61,6 +61,17 @@ export const jsonBody = <T extends z.ZodTypeAny>(schema: T, description?: string
   body: { required: true, content: { "application/json": { schema } }, ...(description ? { description } : {}) },
 });
 
+/**
+ * A body that may be left out. Without a body zod-openapi validates nothing, so the handler reads
+ * it with `optionalBody`, which applies the schema's defaults to an absent body.
+ */
+export const optionalJsonBody = <T extends z.ZodTypeAny>(schema: T) => ({
+  body: { required: false, content: { "application/json": { schema } } },
+});
+
+/** The validated body of an `optionalJsonBody` route, or the schema's defaults when none was sent. */
+export const optionalBody = <T extends z.ZodTypeAny>(schema: T, validated: unknown): z.infer<T> => schema.parse(validated ?? {});
+
 export const jsonResponse = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   description,
   content: { "application/json": { schema } },
