@@ -12,11 +12,9 @@ export interface PartitionRef {
   shards: number;
 }
 
-/** A new event as the accepting path hands it to its partition. */
-export interface NewEventRow {
+/** What an event is, as accepted and as stored. */
+interface EventFields {
   id: string;
-  /** true: the id was generated here (random, so it cannot repeat: no id dedupe needed). */
-  generatedId: boolean;
   topic: string;
   channel: string | null;
   sourceId: string | null;
@@ -24,7 +22,14 @@ export interface NewEventRow {
   /** Provider event id (inbound sources). */
   dedupeKey: string | null;
   contentType: string;
+  /** The exact body every subscriber receives ('' in listings without includePayload). */
   payload: string;
+}
+
+/** A new event as the accepting path hands it to its partition. */
+export interface NewEventRow extends EventFields {
+  /** true: the id was generated here (random, so it cannot repeat: no id dedupe needed). */
+  generatedId: boolean;
   /** JSON text of the forwarded provider headers. */
   headers: string | null;
   excludeWebhookId: string | null;
@@ -38,17 +43,8 @@ export interface AcceptVerdict {
   duplicate: boolean;
 }
 
-export interface StoredEvent {
+export interface StoredEvent extends EventFields {
   accountId: string;
-  id: string;
-  topic: string;
-  channel: string | null;
-  sourceId: string | null;
-  idempotencyKey: string | null;
-  dedupeKey: string | null;
-  contentType: string;
-  /** '' in listings without includePayload. */
-  payload: string;
   headers: Record<string, string> | null;
   createdAt: number;
   fannedOutAt: number | null;
