@@ -10,18 +10,15 @@ import type { IncomingEvent } from "../accepting/accept";
  * The id is chosen here, when the event is first recorded in the DO's outbox, so a flush retried
  * after a crash republishes the same id and acceptEvents dedupes it.
  */
-export function webhookDisabledEvent(webhook: Pick<Webhook, "id" | "url">, reason: string, atMs: number, id = newId("evt")): IncomingEvent & { id: string; excludeWebhookId: string } {
-  return {
-    id,
-    topic: "webhook.disabled",
-    contentType: "application/json",
-    excludeWebhookId: webhook.id,
-    // The shape the topic catalog documents for this topic: { type, data }.
-    payload: JSON.stringify({
-      type: "webhook.disabled",
-      data: { webhookId: webhook.id, url: webhook.url, reason, disabledAt: new Date(atMs).toISOString() },
-    }),
-  };
+type MetaEvent = IncomingEvent & { id: string; excludeWebhookId: string };
+
+/** The shape the topic catalog documents for hookrelay's own topics: `{ type, data }`. */
+const metaEvent = (topic: string, webhook: Pick<Webhook, "id">, data: Record<string, unknown>, id: string): MetaEvent => ({
+  id, topic, contentType: "application/json", excludeWebhookId: webhook.id, payload: JSON.stringify({ type: topic, data }),
+});
+
+export function webhookDisabledEvent(webhook: Pick<Webhook, "id" | "url">, reason: string, atMs: number, id = newId("evt")): MetaEvent {
+  return metaEvent("webhook.disabled", webhook, { webhookId: webhook.id, url: webhook.url, reason, disabledAt: new Date(atMs).toISOString() }, id);
 }
 
 export interface ExhaustedDelivery {
@@ -32,18 +29,9 @@ export interface ExhaustedDelivery {
   lastError: string | null;
 }
 
-export function deliveryExhaustedEvent(webhook: Pick<Webhook, "id" | "url">, d: ExhaustedDelivery, atMs: number, id = newId("evt")): IncomingEvent & { id: string; excludeWebhookId: string } {
-  return {
-    id,
-    topic: "delivery.exhausted",
-    contentType: "application/json",
-    excludeWebhookId: webhook.id,
-    payload: JSON.stringify({
-      type: "delivery.exhausted",
-      data: {
-        webhookId: webhook.id, url: webhook.url, eventId: d.eventId, topic: d.topic, attempts: d.attempts,
-        lastHttpStatus: d.lastHttpStatus, lastError: d.lastError, exhaustedAt: new Date(atMs).toISOString(),
-      },
-    }),
-  };
+export function deliveryExhaustedEvent(webhook: Pick<Webhook, "id" | "url">, d: ExhaustedDelivery, atMs: number, id = newId("evt")): MetaEvent {
+  return metaEvent("delivery.exhausted", webhook, {
+    webhookId: webhook.id, url: webhook.url, eventId: d.eventId, topic: d.topic, attempts: d.attempts,
+    lastHttpStatus: d.lastHttpStatus, lastError: d.lastError, exhaustedAt: new Date(atMs).toISOString(),
+  }, id);
 }
