@@ -8,6 +8,14 @@ import { isSuccessStatus } from "./http";
  */
 
 /**
+ * The schedule a webhook gets when it names none (its profile may name another, domain/profiles.ts):
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, about 27.5 h in all: longer than the 24 h without a
+ * success after which an exhausted delivery disables its webhook (AUTO_DISABLE_AFTER_MS below), so
+ * an endpoint down that long is disabled by the first delivery to exhaust it.
+ */
+export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/**
  * The default ±20 % spreads retries of a burst of failures so they do not hit the endpoint in
  * lockstep. A webhook may choose 0..0.5 (`delivery.jitter`); 0 keeps a documented schedule exact.
  */
