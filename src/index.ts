@@ -3,7 +3,7 @@ import { handleQueueBatch } from "./delivery/consumer";
 import { runCron } from "./delivery/cron";
 export { WebhookDO } from "./delivery/webhook/object";
 export { EventStore } from "./traffic/event-store";
-export { CallLog } from "./traffic/call-log";
+export { CallLog } from "./traffic/account-call-log";
 export { ListenSession } from "./listen/listen-do";
 
 /**

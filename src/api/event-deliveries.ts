@@ -1,6 +1,6 @@
 import { forEachBounded } from "../delivery/consumer";
 import { deriveDeliveryStates, type CallRecord, type DeliveryState } from "../domain/event";
-import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/attempt-log";
+import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/call-log";
 import { listAccountCalls } from "../traffic/call-index";
 
 /**

@@ -9,7 +9,7 @@ import { transportFor } from "../transport";
 import type { DeliveryJob } from "../messages";
 import { jobWanted } from "./admission";
 import { isSuccessStatus } from "../../domain/http";
-import { AttemptLog, WEBHOOK_LOG_WINDOW_MS } from "./attempt-log";
+import { WebhookCallLog, WEBHOOK_LOG_WINDOW_MS } from "./call-log";
 import { ConfigStore, deliverable } from "./config";
 import { HealthStore } from "./health";
 import { NoticeOutbox } from "./notices";
@@ -25,7 +25,7 @@ export type { QueueStatus } from "./queue";
  * One per webhook (named by the webhook id): orders, sends, retries, logs and tracks failures. This
  * class is the RPC surface and the alarm loop; each piece of state has its own module:
  *   queue.ts        deliveries (SQL + the in-memory ordered head)
- *   attempt-log.ts  call rows and stats, and the outbox towards the account-wide CallLog
+ *   call-log.ts     call rows and stats, and the outbox towards the account-wide CallLog
  *   notices.ts      meta-events and D1 disables waiting to go out
  *   config.ts, health.ts   kv `config` (never an older version) and kv `health`
  *   outcome.ts      the pure decision an attempt's result leads to
@@ -52,7 +52,7 @@ export interface TestDelivery {
 
 export class WebhookDO extends DurableObject<Env> {
   private readonly queue: DeliveryQueue;
-  private readonly log: AttemptLog;
+  private readonly log: WebhookCallLog;
   private readonly notices: NoticeOutbox;
   private readonly configs: ConfigStore;
   private readonly healthStore: HealthStore;
@@ -69,7 +69,7 @@ export class WebhookDO extends DurableObject<Env> {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.queue = new DeliveryQueue(sql);
-    this.log = new AttemptLog(sql, this.env);
+    this.log = new WebhookCallLog(sql, this.env);
     this.configs = new ConfigStore(ctx.storage.kv);
     this.healthStore = new HealthStore(ctx.storage.kv);
     this.sender = acceptingSender(this.env);
