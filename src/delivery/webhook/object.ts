@@ -29,6 +29,7 @@ export type { QueueStatus } from "./queue";
  *   notices.ts      meta-events and D1 disables waiting to go out
  *   config.ts, health.ts   kv `config` (never an older version) and kv `health`
  *   outcome.ts      the pure decision an attempt's result leads to
+ *   disable.ts      when an attempt disables the webhook (410 Gone, or 24 h failing and exhausted)
  *   prepare.ts      secrets and the request, just before dispatch
  *   admission.ts    the re-check of each job against this object's newest config
  *   schedule.ts     when the alarm fires next
