@@ -6,7 +6,7 @@ import { attemptDelivery } from "./dispatch";
 
 /**
  * A signed test delivery to a URL that is not (yet) a webhook: made now, answered with its call
- * record, stored nowhere. `POST /api/webhooks/test` and seed 004's `POST /api/webhook/test` use it;
+ * record, stored nowhere. `POST /api/webhooks/test` and the WhatsApp session API's `POST /api/webhook/test` use it;
  * the caller has checked the destination and serialized the payload.
  */
 export interface UrlTest {

@@ -5,7 +5,7 @@ import { ApiError, type ErrorCode, ERROR_STATUS } from "../domain/errors";
 
 /**
  * One error shape for every failure: `{"error":{"code","message","details"?,"requestId"}}`.
- * `extra` adds top-level fields beside it (seed 004's routes add `"success": false`).
+ * `extra` adds top-level fields beside it (the WhatsApp session API's routes add `"success": false`).
  */
 export function errorResponse(c: Context<AppEnv>, err: ApiError, extra?: Record<string, unknown>): Response {
   const body = {

@@ -82,7 +82,7 @@ export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
 
 /**
  * Inserts a session's webhook unless the account already has a live one on the same channels, in
- * one statement, so two concurrent PUTs of seed 004's config cannot create two. False: it had one.
+ * one statement, so two concurrent PUTs of a WhatsApp session API config cannot create two. False: it had one.
  */
 export async function insertWebhookUnlessChannelTaken(db: D1Database, w: Webhook): Promise<boolean> {
   const res = await db
@@ -202,7 +202,7 @@ export async function listWebhooksDeletedAt(db: D1Database, accountId: string, d
 }
 
 /**
- * A session's webhook for seed 004's routes: the account's oldest live webhook whose channels are
+ * A session's webhook for the WhatsApp session API's routes: the account's oldest live webhook whose channels are
  * exactly `[channel]` (the session API creates them that way; one per session per account).
  */
 export async function findWebhookByChannel(db: D1Database, accountId: string, channel: string): Promise<Webhook | null> {
