@@ -3,8 +3,9 @@ import type { Schema } from "@cfworker/json-schema";
 
 /**
  * The built-in topic catalog: every topic documented by the platforms hookrelay follows (Vambe,
- * Vobiz, VowChat, the WhatsApp session API), with the example payload where their docs show one. `systems` names the platforms that use the topic, since the same
- * name (e.g. message.received) carries different payloads on different platforms.
+ * Vobiz, VowChat, the WhatsApp session API), with the example payload where their docs show one.
+ * `systems` names the platforms that use the topic, since the same name (e.g. message.received)
+ * carries different payloads on different platforms.
  *
  * Topics with examples also carry a JSON Schema inferred from them (see `schema` below): validated
  * on publish only when the account turns it on (validateBuiltInTopics), since a platform's real
