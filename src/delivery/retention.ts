@@ -1,5 +1,6 @@
 import { getConfig } from "../env";
 import { expiredPartitions } from "../store/event-partitions";
+import { hardDeleteWebhookRows, listWebhookIdsDeletedBefore } from "../store/webhooks";
 import { eventStore } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
 import { forEachBounded } from "./consumer";
@@ -56,12 +57,10 @@ async function purgeExpiredPartitions(env: Env, nowMs: number, retentionDays: nu
  * next run. Their call rows go with the object; their entries in the account-wide CallLog age out with its days.
  */
 async function hardDeleteWebhooks(env: Env, deletedBeforeMs: number): Promise<number> {
-  const { results } = await env.DB.prepare(`SELECT id FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < ?1 LIMIT ?2`)
-    .bind(deletedBeforeMs, HARD_DELETES_PER_RUN)
-    .all<{ id: string }>();
+  const ids = await listWebhookIdsDeletedBefore(env.DB, deletedBeforeMs, HARD_DELETES_PER_RUN);
   const gone: string[] = [];
   await Promise.all(
-    results.map(async ({ id }) => {
+    ids.map(async (id) => {
       try {
         await env.WEBHOOK_DO.getByName(id).destroy();
         gone.push(id);
@@ -70,8 +69,6 @@ async function hardDeleteWebhooks(env: Env, deletedBeforeMs: number): Promise<nu
       }
     }),
   );
-  if (gone.length) {
-    await env.DB.prepare(`DELETE FROM webhooks WHERE id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NOT NULL`).bind(JSON.stringify(gone)).run();
-  }
+  await hardDeleteWebhookRows(env.DB, gone);
   return gone.length;
 }
