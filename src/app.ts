@@ -22,13 +22,14 @@ import { ingest } from "./ingest/route";
 import { createApp } from "./api/create-app";
 import { managementBodyLimit } from "./middleware/body-limit";
 import { notFoundOrMethod, onError } from "./middleware/errors";
-import { requestContext } from "./middleware/request-id";
+import { loadConfig } from "./middleware/config";
+import { requestId } from "./middleware/request-id";
 import { VERSION } from "./version";
 
 /** The root app: request context, one error handler, and one sub-app per resource. */
 export const app = createApp();
 
-app.use("*", requestContext());
+app.use("*", requestId(), loadConfig());
 
 // The WhatsApp session API's /api/webhook/* applies the same limit itself, so its 413 carries "success":false.
 for (const path of ["/api/accounts/*", "/api/webhooks/*", "/api/topics/*"]) app.use(path, managementBodyLimit);

@@ -1,9 +1,9 @@
 import { app } from "./app";
 import { handleQueueBatch } from "./delivery/consumer";
-import { runCron } from "./delivery/retention";
+import { runCron } from "./delivery/cron";
 export { WebhookDO } from "./delivery/webhook/object";
 export { EventStore } from "./traffic/event-store";
-export { CallLog } from "./traffic/call-log";
+export { CallLog } from "./traffic/account-call-log";
 export { ListenSession } from "./listen/listen-do";
 
 /**

@@ -3,7 +3,8 @@ import type { AppEnv } from "../../src/app-env";
 import { groupCommitStats } from "../../src/accepting/group-commit";
 import { requireAuth } from "../../src/middleware/auth";
 import { notFoundOrMethod, onError } from "../../src/middleware/errors";
-import { requestContext } from "../../src/middleware/request-id";
+import { loadConfig } from "../../src/middleware/config";
+import { requestId } from "../../src/middleware/request-id";
 import { countedClasses } from "./counting-do";
 import { bindingCounter, uncountedEnv } from "./counting-env";
 import { benchD1Counter } from "./d1-counter";
@@ -39,7 +40,7 @@ const thisIsolate = () => (isolate ??= { id: crypto.randomUUID(), startedAt: Dat
 const counts = () => ({ isolate: thisIsolate(), d1: benchD1Counter.snapshot(), ...bindingCounter.snapshot(), groupCommit: { ...groupCommitStats }, countedClasses: [...countedClasses] });
 
 // The same app-level middleware as the production app, so the no-op costs what a route's frame costs.
-benchRoutes.use("*", requestContext());
+benchRoutes.use("*", requestId(), loadConfig());
 
 benchRoutes.post("/bench/noop", (c) => c.json({}, 202));
 

@@ -11,12 +11,13 @@ import type { FanoutMessage } from "../delivery/messages";
  * isolate's group commit (group-commit.ts, which shares a round among concurrent requests),
  * /api/events/batch and the meta-events directly. One `accept` RPC per EventStore partition
  * (src/traffic/event-store.ts), all in parallel, stores the events and dedupes them (by id,
- * Idempotency-Key or the provider's event id, 24 h); then one queue send hands the new ones to the
- * consumer. Nothing is written to D1 per event (topics first seen go to the catalog, once each).
- * No outbound fetch happens here.
+ * Idempotency-Key or the provider's event id, 24 h: src/traffic/dedupe.ts); then one queue send
+ * hands the new ones to the consumer. Nothing is written to D1 per event (topics first seen go to
+ * the catalog, once each). No outbound fetch happens here.
  *
- * If the queue send fails the events are still stored (unfanned); the cron sweeper re-enqueues
- * events left unfanned from the partitions, so an accepted event is never lost.
+ * If the queue send fails the events are still stored (unfanned); the cron's sweeper
+ * (src/delivery/sweeper.ts) re-enqueues events left unfanned from the partitions, so an accepted
+ * event is never lost.
  */
 export interface IncomingEvent {
   id?: string | null;

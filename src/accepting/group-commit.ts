@@ -7,7 +7,7 @@ import { isAccepted, storeEvents, type AcceptedEvent, type AccountEvent } from "
  * isolate serves at once share them: a round is one `accept` RPC per EventStore partition (all in
  * parallel) and one queue send (accept.ts) for every event waiting when it starts. Nothing changes
  * for the caller: a request is answered only after its partition committed its event, so 202 still
- * means "stored", and the dedupe verdict is the partition's.
+ * means "stored", and the dedupe verdict is the partition's (src/traffic/dedupe.ts).
  *
  * When does a round start? The `arriving` middleware counts requests that reached an accepting
  * route but have not yet handed in their event (they are reading, verifying, validating). A round

@@ -2,7 +2,7 @@ import type { CallRecord, CallStatus } from "../domain/call";
 import type { StoredEvent } from "../traffic/event-types";
 import { findEvent } from "../traffic/events";
 import { parseTimeCursor, type Page } from "../store/pagination";
-import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/attempt-log";
+import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/call-log";
 import { callPage, listAccountCalls } from "../traffic/call-index";
 
 /**

@@ -1,7 +1,7 @@
 import { forEachBounded } from "../lib/concurrency";
 import type { CallRecord } from "../domain/call";
 import { deriveDeliveryStates, type DeliveryState } from "../domain/event";
-import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/attempt-log";
+import { WEBHOOK_LOG_WINDOW_MS } from "../delivery/webhook/call-log";
 import { listAccountCalls } from "../traffic/call-index";
 
 /**

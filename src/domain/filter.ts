@@ -4,7 +4,7 @@ import { z } from "@hono/zod-openapi";
  * Payload filters: `{"data.pipeline_id": "sales", "data.amount": {"$gte": 100}}`. Every entry must
  * hold (AND). Keys are dotted paths into the JSON payload; a bare value means equality. `$or` /
  * `$and` take lists of filters, `$not` one filter; `$icontains` / `$istartsWith` compare ignoring
- * case (seed 000's "Event Filtering" lowercases the message before matching). No regular
+ * case (Vambe's "Event Filtering" example lowercases the message before matching). No regular
  * expressions, and a filter's nesting and size are bounded, so evaluating one per event per
  * webhook stays cheap and predictable.
  */

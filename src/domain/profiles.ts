@@ -2,7 +2,7 @@ import { z } from "@hono/zod-openapi";
 import type { DeliverySettings, SignatureProfile } from "./webhook";
 
 /**
- * Platform profiles: each seed platform's documented delivery behaviour as a named set of
+ * Platform profiles: each followed platform's documented delivery behaviour as a named set of
  * defaults, so a platform sets it once (on the webhook, or as its account's `defaultProfile`) and
  * its users' plain create calls get it. A profile only supplies defaults: fields sent explicitly
  * win. The resolved settings are stored on the webhook, so delivery never looks a profile up.
@@ -20,7 +20,7 @@ export interface PlatformProfile {
   delivery: Partial<DeliverySettings>;
 }
 
-/** "Respond within 5 seconds" is in every seed; their receivers are told to answer that fast. */
+/** "Respond within 5 seconds" is in every one of these platforms' docs; their receivers are told to answer that fast. */
 const SEED_TIMEOUT_MS = 5_000;
 
 /**
@@ -28,7 +28,7 @@ const SEED_TIMEOUT_MS = 5_000;
  * 61,380 s in all; with the default ±20 % jitter the last one still leaves by 20.5 h.
  */
 export const VOBIZ_RETRY_SCHEDULE_SECONDS = [60, 120, 240, 480, 960, 1920, 3840, 7680, 15360, 30720];
-/** Seed 004: "after 30 seconds, 5 minutes, 30 minutes, 2 hours", as exact times (no jitter). */
+/** The WhatsApp session API: "after 30 seconds, 5 minutes, 30 minutes, 2 hours", as exact times (no jitter). */
 export const WHATSAPP_RETRY_SCHEDULE_SECONDS = [30, 300, 1800, 7200];
 
 export const PROFILES: Record<ProfileName, PlatformProfile> = {

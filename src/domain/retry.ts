@@ -8,6 +8,14 @@ import { isSuccessStatus } from "./http";
  */
 
 /**
+ * The schedule a webhook gets when it names none (its profile may name another, domain/profiles.ts):
+ * 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, about 27.5 h in all: longer than the 24 h without a
+ * success after which an exhausted delivery disables its webhook (src/delivery/webhook/disable.ts), so
+ * an endpoint down that long is disabled by the first delivery to exhaust it.
+ */
+export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+/**
  * The default ±20 % spreads retries of a burst of failures so they do not hit the endpoint in
  * lockstep. A webhook may choose 0..0.5 (`delivery.jitter`); 0 keeps a documented schedule exact.
  */
@@ -21,7 +29,7 @@ export type AttemptVerdict =
   | { kind: "retry"; retryAfterSeconds: number | null }
   /** Do not try again (a 4xx with retryClientErrors:false). */
   | { kind: "final" }
-  /** 410 Gone: the endpoint says it no longer exists; the webhook is disabled at once. */
+  /** 410 Gone: the endpoint says it no longer exists; the webhook is disabled at once (delivery/webhook/disable.ts). */
   | { kind: "gone" };
 
 /** Statuses whose Retry-After header we honour. */
@@ -96,15 +104,3 @@ export const scheduleSpanSeconds = (scheduleSeconds: readonly number[]): number 
 /** The latest the last retry can leave after the first attempt, with every step at its longest. */
 export const maxScheduleSpanSeconds = (scheduleSeconds: readonly number[], jitterRatio: number = JITTER_RATIO): number =>
   scheduleSpanSeconds(scheduleSeconds) * (1 + Math.min(Math.max(jitterRatio, 0), MAX_JITTER_RATIO));
-
-/** A webhook failing this long with an exhausted delivery is disabled (DESIGN: 24 h). */
-export const AUTO_DISABLE_AFTER_MS = 24 * 3_600_000;
-
-/**
- * Auto-disable rule: a delivery exhausted its schedule and the webhook has had no success for
- * 24 h. `failingSinceMs` is the first failure after the last success (null when the last attempt
- * succeeded).
- */
-export function shouldAutoDisable(failingSinceMs: number | null, nowMs: number): boolean {
-  return failingSinceMs !== null && nowMs - failingSinceMs >= AUTO_DISABLE_AFTER_MS;
-}

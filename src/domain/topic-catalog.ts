@@ -2,9 +2,10 @@ import { inferSchema } from "./json-schema";
 import type { Schema } from "@cfworker/json-schema";
 
 /**
- * The built-in topic catalog: every topic the seed platforms document, with the example payload
- * where their docs show one. `systems` names the platforms that use the topic, since the same
- * name (e.g. message.received) carries different payloads on different platforms.
+ * The built-in topic catalog: every topic documented by the platforms hookrelay follows (Vambe,
+ * Vobiz, VowChat, the WhatsApp session API), with the example payload where their docs show one.
+ * `systems` names the platforms that use the topic, since the same name (e.g. message.received)
+ * carries different payloads on different platforms.
  *
  * Topics with examples also carry a JSON Schema inferred from them (see `schema` below): validated
  * on publish only when the account turns it on (validateBuiltInTopics), since a platform's real
@@ -44,7 +45,7 @@ export const BUILT_IN_TOPICS: CatalogTopic[] = [
         type: "text", text: "Hello! How can I help you?", contact: { name: "John Doe", profilePicture: "https://example.com/avatar.jpg" },
       },
     ],
-    // Seed 004's message.received: a contact block is not on every message.
+    // The WhatsApp session API's message.received: a contact block is not on every message.
     optional: ["contact"],
   },
   {
@@ -64,7 +65,7 @@ export const BUILT_IN_TOPICS: CatalogTopic[] = [
     otherExamples: [
       { event: "message.sent", sessionId, messageId: "msg_0987654321", timestamp: "2024-01-01T12:01:00.000Z", from: "me", to: "1234567890", type: "text", text: "Thanks for contacting us!" },
     ],
-    // Seed 000: "The error_details field in message.sent is optional".
+    // Vambe's docs: "The error_details field in message.sent is optional".
     optional: ["data.error_details", "data.status"],
   },
   {

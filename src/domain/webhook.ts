@@ -2,13 +2,12 @@ import { z } from "@hono/zod-openapi";
 import { FilterSchema } from "./filter";
 import { HeaderName, HeaderToken, HeaderValue, isSetByHookrelay } from "./headers";
 import { PROFILES, ProfileName } from "./profiles";
-import { JITTER_RATIO } from "./retry";
+import { DEFAULT_RETRY_SCHEDULE_SECONDS, JITTER_RATIO } from "./retry";
 import { withinJsonLimits } from "./json-limits";
 import { TOPIC_PATTERN } from "./topics";
 
 /** The webhook resource: request schemas, the stored shape, and the response shape. */
 
-export const DEFAULT_RETRY_SCHEDULE_SECONDS = [5, 300, 1800, 7200, 18000, 36000, 36000];
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
 export const TopicList = z

@@ -1,14 +1,15 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env";
 import { randomToken } from "../domain/ids";
-import { getConfig } from "../env";
 
-/** Gives every request an id (echoed as `x-request-id`) and the parsed config on `c.var`. */
-export const requestContext = ({ header = "x-request-id" } = {}): MiddlewareHandler<AppEnv> => async (c, next) => {
+/**
+ * Gives every request an id on `c.var.requestId`, echoed as `x-request-id`. A caller's own id is
+ * kept when it is a safe token (it lands in logs and error bodies), otherwise a fresh one is made.
+ */
+export const requestId = ({ header = "x-request-id" } = {}): MiddlewareHandler<AppEnv> => async (c, next) => {
   const incoming = c.req.header(header);
-  const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : `req_${randomToken(16)}`;
-  c.set("requestId", requestId);
-  c.set("config", getConfig(c.env));
+  const id = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : `req_${randomToken(16)}`;
+  c.set("requestId", id);
   await next();
-  c.header(header, requestId);
+  c.header(header, id);
 };

@@ -82,7 +82,7 @@ export async function insertWebhook(db: D1Database, w: Webhook): Promise<void> {
 
 /**
  * Inserts a session's webhook unless the account already has a live one on the same channels, in
- * one statement, so two concurrent PUTs of seed 004's config cannot create two. False: it had one.
+ * one statement, so two concurrent PUTs of a WhatsApp session API config cannot create two. False: it had one.
  */
 export async function insertWebhookUnlessChannelTaken(db: D1Database, w: Webhook): Promise<boolean> {
   const res = await db
@@ -202,8 +202,9 @@ export async function listWebhooksDeletedAt(db: D1Database, accountId: string, d
 }
 
 /**
- * A session's webhook for seed 004's routes: the account's oldest live webhook whose channels are
- * exactly `[channel]` (the session API creates them that way; one per session per account).
+ * A session's webhook for the WhatsApp session API's routes: the account's oldest live webhook
+ * whose channels are exactly `[channel]` (the session API creates them that way; one per session
+ * per account).
  */
 export async function findWebhookByChannel(db: D1Database, accountId: string, channel: string): Promise<Webhook | null> {
   const row = await db
@@ -211,4 +212,16 @@ export async function findWebhookByChannel(db: D1Database, accountId: string, ch
     .bind(accountId, JSON.stringify([channel]))
     .first<WebhookRow>();
   return row ? rowToWebhook(row) : null;
+}
+
+/** Ids of soft-deleted webhooks deleted before `deletedBeforeMs`: retention's hard-delete candidates. */
+export async function listWebhookIdsDeletedBefore(db: D1Database, deletedBeforeMs: number, limit: number): Promise<string[]> {
+  const { results } = await db.prepare(`SELECT id FROM webhooks WHERE deleted_at IS NOT NULL AND deleted_at < ?1 LIMIT ?2`).bind(deletedBeforeMs, limit).all<{ id: string }>();
+  return results.map((r) => r.id);
+}
+
+/** Removes the rows of soft-deleted webhooks for good (a restored one, no longer deleted, stays). */
+export async function hardDeleteWebhookRows(db: D1Database, ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  await db.prepare(`DELETE FROM webhooks WHERE id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NOT NULL`).bind(JSON.stringify(ids)).run();
 }

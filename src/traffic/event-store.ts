@@ -1,18 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
 import { getConfig } from "../env";
 import { registerPartition, unregisterPartition } from "../store/event-partitions";
-import {
-  firstById, firstByKey, getEvent, insertEvent, insertKey, listEvents, loadEvents, SCHEMA, stampEvents, unfannedEvents,
-} from "./event-sql";
-import {
-  sourceKey, type AcceptVerdict, type DedupeAnswer, type DedupeProbe, type EventListFilter, type FanoutStamp, type FirstEvent,
-  type NewEventRow, type PartitionRef, type StoredEvent,
-} from "./event-types";
+import { answerProbe, DEDUPE_WINDOW_MS, probeFor, rememberKeys, seenBefore, seenHere } from "./dedupe";
+import { getEvent, insertEvent, listEvents, loadEvents, SCHEMA, stampEvents, unfannedEvents } from "./event-sql";
+import type { AcceptVerdict, DedupeAnswer, DedupeProbe, EventListFilter, FanoutStamp, NewEventRow, PartitionRef, StoredEvent } from "./event-types";
 import { partitionName, WINDOW_MS, windowStart } from "./partitions";
 
 /**
  * Events, payloads and dedupe keys of one account, one UTC day, one shard (see partitions.ts and
- * event-sql.ts for the tables). The accepting path makes one `accept` per partition per round; the
+ * event-sql.ts for the tables; dedupe.ts for the dedupe rules). The accepting path makes one `accept` per partition per round; the
  * consumer one `load` and one `stamp` per partition per batch; the API reads with `get`/`list`.
  *
  * First write: the object registers itself in D1 (`event_partitions`) before it stores anything,
@@ -24,8 +20,6 @@ import { partitionName, WINDOW_MS, windowStart } from "./partitions";
  * Retention drops the whole object: the first write sets an alarm for the end of its day plus
  * RETENTION_DAYS, which removes the registry row and then `deleteAll()`s the storage.
  */
-export const DEDUPE_WINDOW_MS = 24 * 3_600_000;
-
 interface Meta extends PartitionRef {
   /** When the alarm deletes this partition (end of its window + RETENTION_DAYS). */
   expiresAt: number;
@@ -54,41 +48,23 @@ export class EventStore extends DurableObject<Env> {
     if (!this.meta) await this.init(p, nowMs);
     const sql = this.ctx.storage.sql;
     const sinceMs = nowMs - DEDUPE_WINDOW_MS;
-    const local = (r: NewEventRow): FirstEvent | null =>
-      (!r.generatedId ? firstById(sql, r.id) : null) ??
-      (r.idempotencyKey ? firstByKey(sql, "idem", r.idempotencyKey, sinceMs) : null) ??
-      (r.dedupeKey ? firstByKey(sql, "src", sourceKey(r.sourceId, r.dedupeKey), sinceMs) : null);
+    const local = (r: NewEventRow) => seenHere(sql, r, sinceMs);
 
     // Keys not seen here may have been seen yesterday: ask the day before's object first (the
     // only await), then decide everything in one synchronous transaction, re-checking locally
     // because other accepts may have run meanwhile.
-    const probe: DedupeProbe = { ids: [], idempotencyKeys: [], sourceKeys: [] };
-    for (const r of rows) {
-      if (local(r)) continue;
-      if (!r.generatedId) probe.ids.push(r.id);
-      if (r.idempotencyKey) probe.idempotencyKeys.push(r.idempotencyKey);
-      if (r.dedupeKey) probe.sourceKeys.push(sourceKey(r.sourceId, r.dedupeKey));
-    }
-    const asked = probe.ids.length + probe.idempotencyKeys.length + probe.sourceKeys.length > 0;
-    const previous = asked ? await this.previousWindow(p).findDuplicates(probe, sinceMs) : null;
-    const earlier = (r: NewEventRow): FirstEvent | null =>
-      !previous
-        ? null
-        : ((!r.generatedId ? previous.ids[r.id] : undefined) ??
-          (r.idempotencyKey ? previous.idempotencyKeys[r.idempotencyKey] : undefined) ??
-          (r.dedupeKey ? previous.sourceKeys[sourceKey(r.sourceId, r.dedupeKey)] : undefined) ??
-          null);
+    const probe = probeFor(rows, local);
+    const previous = probe ? await this.previousWindow(p).findDuplicates(probe, sinceMs) : null;
 
     // The await let other events in: an alarm may have purged a partition written at a time
     // already past retention (only tests and clock skew do that). Start it again, then decide.
     if (!this.meta) await this.init(p, nowMs);
     return this.ctx.storage.transactionSync(() =>
       rows.map((r): AcceptVerdict => {
-        const first = local(r) ?? earlier(r);
+        const first = local(r) ?? seenBefore(previous, r);
         if (first) return { ...first, duplicate: true };
         insertEvent(sql, r, nowMs);
-        if (r.idempotencyKey) insertKey(sql, "idem", r.idempotencyKey, r.id, nowMs);
-        if (r.dedupeKey) insertKey(sql, "src", sourceKey(r.sourceId, r.dedupeKey), r.id, nowMs);
+        rememberKeys(sql, r, nowMs);
         return { id: r.id, topic: r.topic, createdAt: nowMs, duplicate: false };
       }),
     );
@@ -96,22 +72,7 @@ export class EventStore extends DurableObject<Env> {
 
   /** The next day's object asks this: which of these keys were first seen here since `sinceMs`? */
   async findDuplicates(probe: DedupeProbe, sinceMs: number): Promise<DedupeAnswer> {
-    const answer: DedupeAnswer = { ids: {}, idempotencyKeys: {}, sourceKeys: {} };
-    if (!this.meta) return answer;
-    const sql = this.ctx.storage.sql;
-    for (const id of probe.ids) {
-      const first = firstById(sql, id, sinceMs);
-      if (first) answer.ids[id] = first;
-    }
-    for (const key of probe.idempotencyKeys) {
-      const first = firstByKey(sql, "idem", key, sinceMs);
-      if (first) answer.idempotencyKeys[key] = first;
-    }
-    for (const key of probe.sourceKeys) {
-      const first = firstByKey(sql, "src", key, sinceMs);
-      if (first) answer.sourceKeys[key] = first;
-    }
-    return answer;
+    return this.meta ? answerProbe(this.ctx.storage.sql, probe, sinceMs) : { ids: {}, idempotencyKeys: {}, sourceKeys: {} };
   }
 
   async load(ids: string[]): Promise<StoredEvent[]> {

@@ -93,5 +93,3 @@ export interface EventListFilter {
   limit: number;
   includePayload?: boolean | undefined;
 }
-
-export const sourceKey = (sourceId: string | null, dedupeKey: string): string => `${sourceId ?? ""}\u0000${dedupeKey}`;

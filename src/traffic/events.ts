@@ -2,7 +2,8 @@ import { getConfig } from "../env";
 import { idTimeMs, newId } from "../domain/ids";
 import { accountPartitions, type PartitionRow } from "../store/event-partitions";
 import { encodeCursor, parseTimeCursor, type Page } from "../store/pagination";
-import { sourceKey, type EventListFilter, type StoredEvent } from "./event-types";
+import { sourceKey } from "./dedupe";
+import type { EventListFilter, StoredEvent } from "./event-types";
 import { partitionName, shardOf, windowOf } from "./partitions";
 
 /**

@@ -2,7 +2,7 @@ import { createExecutionContext, createScheduledController, runInDurableObject, 
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src";
-import { runCron } from "../../src/delivery/retention";
+import { runCron } from "../../src/delivery/cron";
 import { eventStore } from "../../src/traffic/events";
 import { windowOf } from "../../src/traffic/partitions";
 import { storedEvent, storeEvent } from "../support/events";

@@ -63,6 +63,9 @@ describe.concurrent("durability of pending deliveries", () => {
     await publish(acct, "order.created", { n: 1 });
     await waitForCalls(wh.id, 1);
     const stub = doStub(wh.id);
+    // The call row is written mid-run (the run then forwards it to the CallLog): wait for the run to
+    // end, or the alarm below meets a running one and is only parked for the watchdog.
+    await waitFor("the first alarm run to end", () => runInDurableObject(stub, (i) => (i as unknown as { running: boolean }).running), (running) => !running);
     // Storage failing under the run: any write to a delivery row aborts (a config that fails to
     // parse no longer throws: it is skipped, see stored-data.test.ts).
     await runInDurableObject(stub, async (_i, state) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deriveDeliveryStates } from "../../src/domain/event";
-import { AUTO_DISABLE_AFTER_MS, classifyAttempt, nextDelayMs, parseRetryAfter, shouldAutoDisable } from "../../src/domain/retry";
+import { AUTO_DISABLE_AFTER_MS, shouldAutoDisable } from "../../src/delivery/webhook/disable";
+import { classifyAttempt, nextDelayMs, parseRetryAfter } from "../../src/domain/retry";
 
 describe("retry policy (pure)", () => {
   const seed004 = [30, 300, 1800, 7200];

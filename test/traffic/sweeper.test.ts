@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { acceptEvents } from "../../src/accepting/accept";
-import { sweepUnfanned } from "../../src/delivery/retention";
+import { sweepUnfanned } from "../../src/delivery/sweeper";
 import { recentPartitions, type PartitionRow } from "../../src/store/event-partitions";
 import { WINDOW_MS } from "../../src/traffic/partitions";
 import { createWebhook, waitFor } from "../delivery/helpers";

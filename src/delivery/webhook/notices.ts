@@ -1,5 +1,5 @@
 import { disableWebhookIfVersion } from "../../store/webhooks";
-import type { NoticeSender } from "./sender";
+import type { NoticeSender } from "./notice-sender";
 import { OutboxItem, parseStored, safeJson } from "./stored";
 
 /**

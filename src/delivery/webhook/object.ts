@@ -5,35 +5,35 @@ import { newId } from "../../domain/ids";
 import type { Webhook } from "../../domain/webhook";
 import { getConfig } from "../../env";
 import type { CallQuery, CallSample, CallStats } from "../../traffic/call-table";
-import { attemptDelivery, type AttemptResult } from "../dispatch";
-import { transportFor } from "../transport";
 import type { DeliveryJob } from "../messages";
 import { jobWanted } from "./admission";
 import { isSuccessStatus } from "../../domain/http";
-import { AttemptLog, WEBHOOK_LOG_WINDOW_MS } from "./attempt-log";
+import { WebhookCallLog, WEBHOOK_LOG_WINDOW_MS } from "./call-log";
 import { ConfigStore, deliverable } from "./config";
 import { HealthStore } from "./health";
 import { NoticeOutbox } from "./notices";
-import { decideOutcome } from "./outcome";
 import { Preparer } from "./prepare";
 import { ALARM_BUDGET_MS, MAX_RUN_MS, nextAlarmAt, PURGE_INTERVAL_MS, WATCHDOG_MARGIN_MS } from "./schedule";
-import { DeliveryQueue, type DeliveryRow, type QueueStatus } from "./queue";
-import { acceptingSender, type NoticeSender } from "./sender";
+import { DeliveryQueue, type QueueStatus } from "./queue";
+import { SendLoop } from "./send-loop";
+import { acceptingSender, type NoticeSender } from "./notice-sender";
 
 export type { QueueStatus } from "./queue";
 
 /**
  * One per webhook (named by the webhook id): orders, sends, retries, logs and tracks failures. This
- * class is the RPC surface and the alarm loop; each piece of state has its own module:
- *   queue.ts        deliveries (SQL + the in-memory ordered head)
- *   attempt-log.ts  call rows and stats, and the outbox towards the account-wide CallLog
- *   notices.ts      meta-events and D1 disables waiting to go out
+ * class is the RPC surface and the alarm run; each piece of state has its own module:
+ *   queue.ts          deliveries (SQL + the in-memory ordered head)
+ *   call-log.ts       call rows and stats, and the outbox towards the account-wide CallLog
+ *   notices.ts        meta-events and D1 disables waiting to go out
  *   config.ts, health.ts   kv `config` (never an older version) and kv `health`
- *   outcome.ts      the pure decision an attempt's result leads to
- *   prepare.ts      secrets and the request, just before dispatch
- *   admission.ts    the re-check of each job against this object's newest config
- *   schedule.ts     when the alarm fires next
- *   sender.ts       how meta-events are published (given to the object, swappable)
+ *   send-loop.ts      the sends of a run: how many at once, how fast, each attempt start to finish
+ *   outcome.ts        the pure decision an attempt's result leads to
+ *   disable.ts        when an attempt disables the webhook (410 Gone, or 24 h failing and exhausted)
+ *   prepare.ts        secrets and the request, just before dispatch
+ *   admission.ts      the re-check of each job against this object's newest config
+ *   schedule.ts       when the alarm fires next
+ *   notice-sender.ts  how meta-events are published (given to the object, swappable)
  *
  * The alarm is the only sender. Before a request leaves, its row is marked in_flight with the
  * attempt counted (storage writes are confirmed before any outgoing message, by the output gate),
@@ -53,24 +53,20 @@ export interface TestDelivery {
 
 export class WebhookDO extends DurableObject<Env> {
   private readonly queue: DeliveryQueue;
-  private readonly log: AttemptLog;
+  private readonly log: WebhookCallLog;
   private readonly notices: NoticeOutbox;
   private readonly configs: ConfigStore;
   private readonly healthStore: HealthStore;
-  private readonly preparer: Preparer;
   /** Meta-events go out through this; a test may give the object another. */
   sender: NoticeSender;
-  /** Rows this instance has a request out for; an in_flight row not in here was interrupted. */
-  private readonly inFlight = new Set<number>();
+  private readonly sending: SendLoop;
   private running = false;
-  /** rateLimitPerSecond: the earliest time the next request may leave. */
-  private nextSendAllowedAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
     this.queue = new DeliveryQueue(sql);
-    this.log = new AttemptLog(sql, this.env);
+    this.log = new WebhookCallLog(sql, this.env);
     this.configs = new ConfigStore(ctx.storage.kv);
     this.healthStore = new HealthStore(ctx.storage.kv);
     this.sender = acceptingSender(this.env);
@@ -82,9 +78,13 @@ export class WebhookDO extends DurableObject<Env> {
         if (c && c.version === d.heldVersion) this.configs.set({ ...c, status: "disabled", disabledReason: d.reason, updatedAt: d.atMs, version: d.newVersion });
       },
     });
-    this.preparer = new Preparer(() => {
+    const preparer = new Preparer(() => {
       const config = getConfig(this.env);
       return { encryptionKey: config.ENCRYPTION_KEY, allowPrivateDestinations: config.ALLOW_PRIVATE_DESTINATIONS };
+    });
+    this.sending = new SendLoop({
+      queue: this.queue, configs: this.configs, health: this.healthStore, log: this.log, notices: this.notices, preparer, env: this.env,
+      transaction: (fn) => this.transaction(fn),
     });
   }
 
@@ -163,7 +163,7 @@ export class WebhookDO extends DurableObject<Env> {
     const config = this.configs.get();
     if (!config) throw new Error("webhook is not configured");
     const eventId = newId("evt");
-    const result = await this.send(config, { eventId, topic: test.topic, payload: test.payload, contentType: test.contentType, headers: null }, 1);
+    const result = await this.sending.send(config, { eventId, topic: test.topic, payload: test.payload, contentType: test.contentType, headers: null }, 1);
     const call: CallRecord = {
       id: newId("call"), accountId: config.accountId, webhookId: config.id, eventId, topic: test.topic, attempt: 1, status: isSuccessStatus(result.httpStatus) ? "succeeded" : "failed",
       httpStatus: result.httpStatus, durationMs: result.durationMs, error: result.error, responseBody: result.responseBody, url: config.url,
@@ -206,11 +206,11 @@ export class WebhookDO extends DurableObject<Env> {
     const startedAt = Date.now();
     const config = this.configs.get();
     if (!config) return;
-    this.recoverInterrupted();
+    this.sending.recoverInterrupted();
     this.queue.dropHead();
     if (deliverable(config) && this.queue.nextDue(config, startedAt)) {
       await this.ctx.storage.setAlarm(startedAt + MAX_RUN_MS + WATCHDOG_MARGIN_MS);
-      await this.pump(startedAt + ALARM_BUDGET_MS);
+      await this.sending.pump(startedAt + ALARM_BUDGET_MS);
     }
     // After the sends: neither the call index nor the notices ever hold a delivery back.
     let forwarded = "done";
@@ -221,107 +221,13 @@ export class WebhookDO extends DurableObject<Env> {
     await this.scheduleNext(forwarded !== "done" || noticed !== "done");
   }
 
-  /** Keeps up to the allowed number of requests out until nothing is due or the budget is spent. */
-  private async pump(budgetEndsAt: number): Promise<void> {
-    const out = new Set<Promise<void>>();
-    for (;;) {
-      let wakeInMs: number | null = null;
-      const config = this.configs.get();
-      // Re-read each round: a configure() that pauses the webhook stops new sends at once.
-      if (deliverable(config) && Date.now() < budgetEndsAt) {
-        const limit = config.delivery.ordering === "ordered" ? 1 : config.delivery.maxInFlight;
-        while (this.inFlight.size < limit) {
-          const now = Date.now();
-          const row = this.queue.nextDue(config, now);
-          if (!row) break;
-          if (this.nextSendAllowedAt > now) {
-            wakeInMs = this.nextSendAllowedAt - now;
-            break;
-          }
-          const rate = config.delivery.rateLimitPerSecond;
-          this.nextSendAllowedAt = rate ? now + 1000 / rate : 0;
-          const p = this.attempt(config, row).finally(() => out.delete(p));
-          out.add(p);
-        }
-      }
-      // A rate-limit wait that outlasts the budget is left to the next alarm.
-      if (wakeInMs !== null && out.size === 0 && Date.now() + wakeInMs > budgetEndsAt) break;
-      if (out.size === 0 && wakeInMs === null) break;
-      const waits: Promise<unknown>[] = [...out];
-      if (wakeInMs !== null) waits.push(scheduler.wait(wakeInMs));
-      await Promise.race(waits);
-    }
-  }
-
-  private attempt(config: Webhook, row: DeliveryRow): Promise<void> {
-    const attemptNo = this.queue.markInFlight(row, Date.now());
-    this.inFlight.add(row.seq);
-    return (async () => {
-      try {
-        const result = await this.send(config, { eventId: row.event_id, topic: row.topic, payload: row.payload ?? "", contentType: row.content_type, headers: row.headers }, attemptNo);
-        this.recordOutcome(row, attemptNo, result);
-      } catch (err) {
-        // send() does not throw; this is storage failing. The row stays in_flight and the next
-        // run treats it as interrupted.
-        console.error(JSON.stringify({ msg: "recording an attempt failed", webhookId: config.id, key: row.key, error: String(err) }));
-      } finally {
-        this.inFlight.delete(row.seq);
-      }
-    })();
-  }
-
-  private async send(config: Webhook, d: Parameters<Preparer["prepare"]>[1], attemptNo: number): Promise<AttemptResult> {
-    const prepared = await this.preparer.prepare(config, d, attemptNo);
-    if (!prepared.ok) return { httpStatus: null, durationMs: 0, error: prepared.error, responseBody: null, retryAfterSeconds: null, startedAt: Date.now() };
-    return attemptDelivery(prepared.request, Date.now, transportFor(this.env, config.url));
-  }
-
-  /** One attempt's outcome, decided by outcome.ts and written in one transaction. */
-  private recordOutcome(row: DeliveryRow, attemptNo: number, result: AttemptResult): void {
-    const config = this.configs.get();
-    if (!config) return;
-    const now = Date.now();
-    const outcome = decideOutcome({
-      delivery: { eventId: row.event_id, topic: row.topic }, attemptNo, result, config, health: this.healthStore.get(), now, random: Math.random(), newId,
-    });
-    this.transaction(() => {
-      this.queue.apply(row, outcome.transition, now);
-      this.healthStore.apply(outcome.health);
-      this.log.record(outcome.call);
-      if (outcome.disable) {
-        // At once here; D1 follows through the outbox, by compare-and-set on the version held now.
-        this.configs.set({ ...config, status: "disabled", disabledReason: outcome.disable.reason, updatedAt: now });
-        this.notices.add({ kind: "disable", reason: outcome.disable.reason, atMs: now, heldVersion: config.version });
-      }
-      for (const event of outcome.notices) this.notices.add({ kind: "meta", accountId: config.accountId, event });
-    });
-  }
-
-  /**
-   * Rows left in_flight by an instance that died (eviction, crash, deploy) mid-request: the attempt
-   * was counted, its answer is unknown, so it is a failed attempt and the schedule decides when to
-   * try again. The receiver may have got it: delivery is at-least-once and `webhook-id` lets it dedupe.
-   */
-  private recoverInterrupted(): void {
-    for (const row of this.queue.interrupted(this.inFlight)) {
-      this.recordOutcome(row, row.attempts, {
-        httpStatus: null,
-        durationMs: 0,
-        error: "attempt interrupted before an answer was recorded (the delivery worker restarted)",
-        responseBody: null,
-        retryAfterSeconds: null,
-        startedAt: row.last_attempt_at ?? Date.now(),
-      });
-    }
-  }
-
   // ---- scheduling and retention ----------------------------------------------------------------
 
   private async scheduleNext(outboxLeft: boolean): Promise<void> {
     const now = Date.now();
     const next = nextAlarmAt({
       config: this.configs.get(), queue: this.queue, oldestCallAt: this.log.oldestAt(), now, outboxLeft,
-      nextSendAllowedAt: this.nextSendAllowedAt, retentionMs: this.retentionMs(),
+      nextSendAllowedAt: this.sending.nextSendAllowedAt, retentionMs: this.retentionMs(),
     });
     if (next === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(next);

@@ -1,9 +1,10 @@
 import type { CallRecord, CallStatus } from "../../domain/call";
 import { isMetaTopic } from "../../domain/topics";
-import { classifyAttempt, nextDelayMs, shouldAutoDisable } from "../../domain/retry";
+import { classifyAttempt, nextDelayMs } from "../../domain/retry";
 import type { Webhook } from "../../domain/webhook";
 import type { AttemptResult } from "../dispatch";
 import { deliveryExhaustedEvent, webhookDisabledEvent } from "../meta";
+import { disableReason } from "./disable";
 import type { Health } from "./stored";
 
 /**
@@ -32,7 +33,7 @@ export interface Outcome {
   transition: Transition;
   call: CallRecord;
   health: Health;
-  /** Disable the webhook (410, or 24 h without a success and a delivery exhausted). */
+  /** Disable the webhook (disable.ts: 410, or 24 h without a success and a delivery exhausted). */
   disable: { reason: string } | null;
   /** Meta-events to publish (webhook.disabled, delivery.exhausted). */
   notices: Notice[];
@@ -47,7 +48,7 @@ export function decideOutcome(i: OutcomeInput): Outcome {
     : { ...i.health, lastFailureAt: now, failingSince: i.health.failingSince ?? now };
 
   let transition: Transition = { kind: "failed" };
-  let disable: { reason: string } | null = null;
+  let exhausted = false;
   const notices: Notice[] = [];
   if (success) {
     transition = { kind: "succeeded" };
@@ -55,21 +56,19 @@ export function decideOutcome(i: OutcomeInput): Outcome {
     const delayMs = verdict.kind === "retry" ? nextDelayMs(config.delivery.retrySchedule, attemptNo, i.random, verdict.retryAfterSeconds, config.delivery.jitter) : null;
     if (delayMs !== null) {
       transition = { kind: "retry", nextAttemptAt: now + delayMs };
-    } else if (verdict.kind === "gone") {
-      disable = { reason: "endpoint answered 410 Gone" };
     } else if (verdict.kind === "retry") {
-      // Exhausted. Meta-events are not reported about meta-events, so two failing subscribers
-      // cannot feed each other forever.
+      exhausted = true;
+      // Meta-events are not reported about meta-events, so two failing subscribers cannot feed
+      // each other forever.
       if (!isMetaTopic(i.delivery.topic)) {
         notices.push(
           deliveryExhaustedEvent(config, { eventId: i.delivery.eventId, topic: i.delivery.topic, attempts: attemptNo, lastHttpStatus: result.httpStatus, lastError: result.error }, now, i.newId("evt")),
         );
       }
-      if (shouldAutoDisable(health.failingSince, now)) disable = { reason: `no successful delivery for 24 hours and a delivery exhausted its ${attemptNo} attempts` };
     }
   }
-  // Only an active webhook is disabled (and announced) once.
-  if (disable && config.status !== "active") disable = null;
+  const reason = disableReason({ verdict, exhausted, failingSinceMs: health.failingSince, nowMs: now, attemptNo, status: config.status });
+  const disable = reason === null ? null : { reason };
   if (disable) notices.push(webhookDisabledEvent(config, disable.reason, now, i.newId("evt")));
 
   const status: CallStatus = transition.kind === "succeeded" ? "succeeded" : transition.kind === "retry" ? "retrying" : "failed";

@@ -38,9 +38,9 @@ export const PROVIDER_DEFAULTS: Readonly<Record<VerificationType, ProviderDefaul
   basic: GENERIC_DEFAULTS,
   "api-key": GENERIC_DEFAULTS,
   none: GENERIC_DEFAULTS,
-  // Seed 002 mentions event ids but does not show the payload, so no field is assumed for dedupe.
+  // Vobiz's docs mention event ids but do not show the payload, so no field is assumed for dedupe.
   vobiz: { topic: [{ path: "event" }, { path: "type" }], dedupe: [], channel: [] },
-  // Seed 004: `event` names the topic and `sessionId` the WhatsApp session. `messageId` is not an
+  // The WhatsApp session API: `event` names the topic and `sessionId` the WhatsApp session. `messageId` is not an
   // event id (message.sent, .delivered and .read share it), so it must not be used for dedupe.
   "whatsapp-api": { topic: [{ path: "event" }], dedupe: [], channel: [{ path: "sessionId" }] },
 };

@@ -4,7 +4,7 @@ import { fail, OK, type VerifyInput, type VerifyResult } from "./types";
 
 /**
  * Schemes that are one header holding `prefix + digest` of an HMAC over the raw body. GitHub,
- * Shopify and the seed providers differ only in these four values, so they are rows, not code.
+ * Shopify, Vobiz and the WhatsApp session API differ only in these four values, so they are rows, not code.
  */
 
 export interface PlainHmacSpec {
@@ -17,9 +17,9 @@ export interface PlainHmacSpec {
 export const PLAIN_HMAC_PRESETS = {
   github: { header: "X-Hub-Signature-256", prefix: "sha256=", encoding: "hex", algorithm: "sha256" },
   shopify: { header: "X-Shopify-Hmac-SHA256", prefix: "", encoding: "base64", algorithm: "sha256" },
-  // Seed 002: HMAC-SHA256 of the body, hex, no prefix.
+  // Vobiz's `X-Vobiz-Signature`: HMAC-SHA256 of the body, hex, no prefix.
   vobiz: { header: "X-Vobiz-Signature", prefix: "", encoding: "hex", algorithm: "sha256" },
-  // Seed 004: `sha256=` + hex HMAC-SHA256 of the body.
+  // The WhatsApp session API's `X-Webhook-Signature`: `sha256=` + hex HMAC-SHA256 of the body.
   "whatsapp-api": { header: "X-Webhook-Signature", prefix: "sha256=", encoding: "hex", algorithm: "sha256" },
 } as const satisfies Record<string, PlainHmacSpec>;
 

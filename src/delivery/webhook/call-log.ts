@@ -3,8 +3,9 @@ import { CALL_TABLE_SCHEMA, callSamples, callsById, callTotals, insertCall, purg
 import { partitionOf, recordCalls } from "../../traffic/call-index";
 
 /**
- * The webhook's attempt log: one call row per attempt (`calls`, `call_stats`: call-table.ts), written
- * in the same storage transaction as the outcome it records, so a crash leaves both or neither.
+ * The webhook's own call log, where every call row is first written: one row per attempt (`calls`,
+ * `call_stats`; the SQL is src/traffic/call-table.ts), written by record() in the same storage
+ * transaction as the outcome it records (outcome.ts builds the row), so a crash leaves both or neither.
  *
  * The rows stay here for WEBHOOK_LOG_WINDOW_MS (a day), the counters for RETENTION_DAYS: older
  * calls are read from the account-wide index (api/call-reads.ts), so one busy webhook's object
@@ -27,7 +28,7 @@ const PURGE_ROUNDS = 5;
 
 export type ForwardResult = "done" | "more" | "failed";
 
-export class AttemptLog {
+export class WebhookCallLog {
   constructor(
     private readonly sql: SqlStorage,
     private readonly env: Env,

@@ -5,12 +5,13 @@ import { CALL_TABLE_SCHEMA, callTotals, insertCall, queryCalls, type CallQuery, 
 import { WINDOW_MS, windowStart } from "./partitions";
 
 /**
- * The account-wide call index of one account, one UTC day (of the call's time), one shard (see
- * partitions.ts): what `GET /api/webhooks/calls` without `webhookId` and `GET /api/stats` read, so
- * neither has to ask every webhook's object.
+ * The `CallLog` object: the account-wide copy of the call log (the call index) of one account, one
+ * UTC day (of the call's time), one shard (see partitions.ts): what `GET /api/webhooks/calls`
+ * without `webhookId` and `GET /api/stats` read, so neither has to ask every webhook's object.
  *
- * Written only by webhooks' objects, which forward their call rows through a local outbox
- * (record() is idempotent on the call id, so a re-sent batch adds nothing). Storage: `calls` and
+ * A call row is first written by its webhook's object (src/delivery/webhook/call-log.ts), with the
+ * attempt's outcome; it arrives here later through that object's outbox (record() is idempotent on
+ * the call id, so a re-sent batch adds nothing). Storage: `calls` and
  * `call_stats` (call-table.ts), kv `window` (the day it holds). Retention: the alarm deleteAll()s
  * the object once its day is RETENTION_DAYS old; rows are never deleted one by one.
  */
