@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, newAccount } from "../support/http";
 import { newInbox } from "../support/receiver";
