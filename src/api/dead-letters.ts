@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { enqueueFanout } from "../accepting/accept";
-import { deleteDeadLetter, getDeadLetter, listDeadLetters } from "../delivery/dead-letters";
+import { deleteDeadLetter, getDeadLetter, listDeadLetters } from "../store/dead-letters";
 import { isFanoutMessage } from "../delivery/messages";
 import { apiKeySecurity, errorResponses, isoTime, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { ApiError, notFound } from "../domain/errors";
