@@ -6,7 +6,8 @@ import { hmac, hmacKey, type KeyEncoding } from "./hmac";
 
 /**
  * Outgoing signatures. Standard Webhooks on every delivery; the `hmac-sha256` profile adds the
- * seeds' single header (`X-Webhook-Signature: sha256=<hex>` and friends). Keys come from the
+ * single header the WhatsApp session API and Vobiz receivers check (`X-Webhook-Signature: sha256=<hex>`,
+ * `X-Vobiz-Signature: <hex>`). Keys come from the
  * isolate's key cache (signing/key-cache.ts).
  */
 
@@ -40,7 +41,7 @@ export interface SignedHeaders {
 /**
  * Signs one attempt. `secrets` is newest first. Standard Webhooks carries every live secret
  * (space-separated) so receivers can rotate without downtime. The profile header carries only the
- * newest secret: the seeds' receivers compare the whole header value, so a second signature would
+ * newest secret: those platforms' receivers compare the whole header value, so a second signature would
  * fail them; for those profiles a rotation takes effect at once.
  */
 export async function signDelivery(
