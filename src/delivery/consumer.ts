@@ -105,7 +105,7 @@ export async function consumeDeliveries(batch: MessageBatch<unknown>, env: Env, 
     // Unknown event (purged by retention, or a bogus message): nothing to deliver; acked below.
     if (!event) return;
     const payload = parsedPayload(event);
-    const key = deliveryKey(event.id, body.replayId);
+    const key = deliveryKey(event, body.replayId);
     const ids: string[] = [];
     for (const w of candidates(i)) {
       if (!webhookWants(w, event, body, payload)) continue;

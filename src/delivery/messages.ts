@@ -22,8 +22,8 @@ export interface FanoutMessage {
 
 /**
  * What the consumer hands a WebhookDO (RPC, not a queue message): everything one delivery needs, so
- * the DO never reads D1 to send. `key` is the DO's dedupe key: the event id, or `eventId:replayId`
- * for a replay, so a redelivered queue message or a retried batch never produces a second delivery.
+ * the DO never reads D1 to send. `key` is the DO's dedupe key (deliveryKey), so a redelivered queue
+ * message or a retried batch never produces a second delivery.
  */
 export interface DeliveryJob {
   key: string;
@@ -51,7 +51,14 @@ export interface JobMatch {
   targeted: boolean;
 }
 
-export const deliveryKey = (eventId: string, replayId?: string | null): string => (replayId ? `${eventId}:${replayId}` : eventId);
+/**
+ * One stored event's delivery, whatever the queue does: `eventId@acceptedAtMs`, or
+ * `eventId:replayId` for a replay. The acceptance time is part of it because a supplied event id
+ * may be accepted again once its 24 h dedupe window has passed: that is a new event, and the
+ * webhook object, which keeps finished keys for a week, must not take it for the first one.
+ */
+export const deliveryKey = (event: { id: string; createdAt: number }, replayId?: string | null): string =>
+  replayId ? `${event.id}:${replayId}` : `${event.id}@${event.createdAt}`;
 
 /**
  * A fan-out message, or null when it is not one. Messages queued before events had partitions

@@ -2,10 +2,11 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src";
+import { acceptEvents } from "../../src/accepting/accept";
 import { retryDelaySeconds } from "../../src/delivery/consumer";
 import type { FanoutMessage } from "../../src/delivery/messages";
 import { windowOf } from "../../src/traffic/partitions";
-import { storedEvent, storeEvent as storeInPartition } from "../support/events";
+import { deliveryKeyOf, storedEvent, storeEvent as storeInPartition } from "../support/events";
 import { newInbox } from "../support/receiver";
 import { call, createWebhook, deliveries, newAccount, publish, waitFanout, waitFor } from "./helpers";
 
@@ -48,10 +49,26 @@ describe.concurrent("queue consumer", () => {
     await feed("hookrelay-deliveries", [fanout(acct.id, next)]);
     expect((await inbox.waitFor(2)).map((r) => r.headers["webhook-id"])).toEqual([id, next]);
     expect(await inbox.requests()).toHaveLength(2);
-    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([id, next]);
+    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([await deliveryKeyOf(acct.id, id), await deliveryKeyOf(acct.id, next)]);
     const stamped = await storedEvent(acct.id, id);
     expect(stamped?.fannedOutAt).toBeTruthy();
     expect(stamped?.webhookIds).toEqual([wh.id]);
+  });
+
+  it("delivers a supplied id accepted again after its 24 h dedupe window: a new event, not a duplicate delivery", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    const wh = await createWebhook(acct, { url: inbox.url, topics: ["order.*"] });
+    const id = `order-reused-${seq++}`;
+    const twoDaysAgo = Date.now() - 2 * 86_400_000;
+    const [first] = await acceptEvents(env, acct.id, [{ id, topic: "order.created", payload: JSON.stringify({ n: 1 }), contentType: "application/json" }], twoDaysAgo);
+    await inbox.waitFor(1);
+    const [again] = await acceptEvents(env, acct.id, [{ id, topic: "order.created", payload: JSON.stringify({ n: 2 }), contentType: "application/json" }]);
+    expect(first!.duplicate).toBe(false);
+    expect(again).toMatchObject({ id, duplicate: false });
+    const got = await inbox.waitFor(2);
+    expect(got.map((r) => [r.headers["webhook-id"], JSON.parse(r.body).n])).toEqual([[id, 1], [id, 2]]);
+    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([`${id}@${twoDaysAgo}`, `${id}@${again!.createdAt}`]);
   });
 
   it("fans one event out to 50 webhooks, each exactly once", async () => {
@@ -118,7 +135,7 @@ describe.concurrent("queue consumer", () => {
     await feed("hookrelay-deliveries", [fanout(acct.id, c)]);
     await inbox.waitFor(2);
     expect((await inbox.requests()).map((r) => r.headers["webhook-id"])).toEqual([a, c]);
-    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([a, c]);
+    expect((await deliveries(wh.id)).map((d) => d.key)).toEqual([await deliveryKeyOf(acct.id, a), await deliveryKeyOf(acct.id, c)]);
   });
 
   it("acks messages for events that no longer exist, and dead-letters malformed ones", async () => {

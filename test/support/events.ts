@@ -1,3 +1,4 @@
+import { deliveryKey } from "../../src/delivery/messages";
 import { env } from "cloudflare:workers";
 import type { NewEventRow, StoredEvent } from "../../src/traffic/event-types";
 import { eventStore, findEvent, listAccountEvents, placeEvent } from "../../src/traffic/events";
@@ -18,6 +19,13 @@ export async function storedEvents(accountId: string, filter: { sourceId?: strin
 }
 
 export const storedEvent = (accountId: string, id: string) => findEvent(env, accountId, id);
+
+/** The key the consumer gives a stored event's delivery (deliveryKey: id and acceptance time). */
+export async function deliveryKeyOf(accountId: string, id: string): Promise<string> {
+  const event = await findEvent(env, accountId, id);
+  if (!event) throw new Error(`event ${id} is not stored`);
+  return deliveryKey(event);
+}
 
 /**
  * Stores an event in its partition the way acceptEvents does, without sending a queue message.
