@@ -1363,78 +1363,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/session": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Who this credential acts as */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description The account, the kind of credential, and a portal token's scope */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Session"];
-                    };
-                };
-                /** @description Malformed request */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Missing or invalid API key */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Not found in this account */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Validation failed; details lists each field */
-                422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/sources": {
         parameters: {
             query?: never;
@@ -4254,7 +4182,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account the calling key acts on */
+        /** Who the presented credential acts as */
         get: {
             parameters: {
                 query?: never;
@@ -4264,7 +4192,7 @@ export interface paths {
             };
             requestBody?: never;
             responses: {
-                /** @description The caller's account */
+                /** @description The account, the kind of credential, and a portal token's scope */
                 200: {
                     headers: {
                         [name: string]: unknown;
@@ -6564,17 +6492,6 @@ export interface components {
             /** @description The new secret (generated when absent) */
             secret?: string;
         };
-        Session: {
-            accountId: string;
-            /** @enum {string} */
-            kind: "admin" | "account_key" | "portal";
-            portal: {
-                channels: string[] | null;
-                expiresAt: string;
-                readOnly: boolean;
-                webhookIds: string[] | null;
-            } | null;
-        };
         SessionWebhookConfig: {
             events: string[];
             isActive: boolean;
@@ -7173,8 +7090,20 @@ export interface components {
             accountId: string;
             /** @description true for the admin key (acting on x-account-id, or on `default`) */
             isAdmin: boolean;
-            /** @description The account key's id; null for the admin key */
+            /** @description The account key's id; null for the admin key and portal tokens */
             keyId: string | null;
+            /**
+             * @description Which kind of credential was presented
+             * @enum {string}
+             */
+            kind: "admin" | "account_key" | "portal";
+            /** @description A portal token's scope; null for API keys */
+            portal: {
+                channels: string[] | null;
+                expiresAt: string;
+                readOnly: boolean;
+                webhookIds: string[] | null;
+            } | null;
         };
     };
     responses: never;
