@@ -4,7 +4,7 @@ import { addSeenTopics } from "../store/topics";
 import type { NewEventRow, PartitionRef } from "../traffic/event-types";
 import { eventStore, placeEvent } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
-import type { FanoutMessage } from "../delivery/messages";
+import { enqueueFanout, type FanoutMessage } from "../traffic/fanout-queue";
 
 /**
  * The accepting side of the hot path: POST /api/events and /in/:source reach it through the
@@ -143,11 +143,4 @@ export const isAccepted = (v: AcceptedEvent | Error): v is AcceptedEvent => !(v 
 /** The catalog is a convenience: a failed insert must not fail the publish (the next round retries it). */
 function logTopicFailure(err: unknown) {
   console.error(JSON.stringify({ msg: "could not add new topics to the catalog; will retry", error: String(err) }));
-}
-
-/** Queue sends are capped at 100 messages per call. */
-export async function enqueueFanout(env: Env, messages: FanoutMessage[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 100) {
-    await env.DELIVERIES.sendBatch(messages.slice(i, i + 100).map((body) => ({ body, contentType: "json" })));
-  }
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { enqueueFanout } from "../accepting/accept";
+import { enqueueFanout } from "../traffic/fanout-queue";
 import { deleteDeadLetter, getDeadLetter, listDeadLetters } from "../store/dead-letters";
 import { isFanoutMessage } from "../delivery/messages";
 import { apiKeySecurity, errorResponses, isoTime, jsonResponse, ListQuery, pageOf } from "../domain/common";

@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
-import { acceptEvents, enqueueFanout, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";
+import { acceptEvents, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";
+import { enqueueFanout } from "../traffic/fanout-queue";
 import { checkEventSchemas } from "../delivery/topic-schemas";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, optionalBody, optionalJsonBody, pageOf, TimeQuery } from "../domain/common";
 import {

@@ -7,7 +7,8 @@ import type { StoredEvent } from "../traffic/event-types";
 import { eventStore } from "../traffic/events";
 import { partitionName } from "../traffic/partitions";
 import { recordDeadLetters } from "./dead-letters";
-import { asFanoutMessage, deliveryKey, type DeliveryJob, type FanoutMessage } from "./messages";
+import type { FanoutMessage } from "../traffic/fanout-queue";
+import { asFanoutMessage, deliveryKey, type DeliveryJob } from "./messages";
 import { candidateWebhooks } from "./webhook-index";
 
 /**

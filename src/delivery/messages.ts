@@ -1,24 +1,11 @@
 import { idTimeMs } from "../domain/ids";
+import type { FanoutMessage } from "../traffic/fanout-queue";
 import { shardOf, windowOf } from "../traffic/partitions";
 
 /**
- * Queue message shapes (queue "hookrelay-deliveries"). Messages carry references, not payloads:
- * a payload may be up to MAX_PAYLOAD_BYTES (256 KiB) while a queue message is capped at 128 KB,
- * and the consumer loads a batch's payloads with one RPC per EventStore partition anyway.
+ * What the delivery consumer reads and hands on: the fan-out message parsed (its shape is
+ * traffic/fanout-queue.ts), and the job a webhook's object receives for each match.
  */
-export interface FanoutMessage {
-  type: "fanout";
-  accountId: string;
-  eventId: string;
-  /** The event's partition (src/traffic/partitions.ts): its UTC day and shard. */
-  window: number;
-  shard: number;
-  /** Replay: only these webhooks (all matching ones when absent). */
-  webhookIds?: string[];
-  /** Replay: a fresh delivery key, so the WebhookDO does not treat the replay as a duplicate. */
-  replayId?: string;
-}
-
 
 /**
  * What the consumer hands a WebhookDO (RPC, not a queue message): everything one delivery needs, so

@@ -1,21 +1,19 @@
 import { recentPartitions, type PartitionRow } from "../store/event-partitions";
+import { SWEEP_MAX_AGE_MS, SWEEP_MIN_AGE_MS } from "../traffic/event-store";
 import { eventStore } from "../traffic/events";
 import { windowOf } from "../traffic/partitions";
-import { enqueueFanout } from "../accepting/accept";
 import { forEachBounded } from "../lib/concurrency";
-import type { FanoutMessage } from "./messages";
+import { enqueueFanout, type FanoutMessage } from "../traffic/fanout-queue";
 
 /**
- * The sweeper, run by the cron (cron.ts) every 5 minutes: re-enqueues accepted events whose fan-out
- * never ran (the queue send failed, the consumer died), so an accepted event is never lost.
- * Bounded per run (ROWS_PER_STATEMENT × MAX_ROUNDS per partition); the next run takes the rest.
+ * The backstop sweeper, run by the cron (cron.ts) once an hour: re-enqueues accepted events whose
+ * fan-out never ran (the queue send failed, the consumer died). Each EventStore partition already
+ * does this for itself from its alarm (event-store.ts); this catches a partition whose alarm was
+ * lost, by asking every partition of the last 24 h. Bounded per run (ROWS_PER_STATEMENT ×
+ * MAX_ROUNDS per partition); the next run takes the rest.
  */
 const ROWS_PER_STATEMENT = 1000;
 const MAX_ROUNDS = 5;
-/** An event younger than this is probably still on its way through the queue. */
-const SWEEP_MIN_AGE_MS = 60_000;
-/** Older unfanned events are not swept any more: they have been re-tried for a day (dead letters hold the rest). */
-const SWEEP_MAX_AGE_MS = 24 * 3_600_000;
 /**
  * Partitions the sweeper reads per run (every account's, of the last 24 h: about two per account
  * and shard), read from the registry a page at a time, and how many it asks at once.

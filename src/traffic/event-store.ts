@@ -4,6 +4,7 @@ import { registerPartition, unregisterPartition } from "../store/event-partition
 import { answerProbe, DEDUPE_WINDOW_MS, probeFor, rememberKeys, seenBefore, seenHere } from "./dedupe";
 import { getEvent, insertEvent, listEvents, loadEvents, SCHEMA, stampEvents, unfannedEvents } from "./event-sql";
 import type { AcceptVerdict, DedupeAnswer, DedupeProbe, EventListFilter, FanoutStamp, NewEventRow, PartitionRef, StoredEvent } from "./event-types";
+import { enqueueFanout } from "./fanout-queue";
 import { partitionName, WINDOW_MS, windowStart } from "./partitions";
 
 /**
@@ -19,16 +20,35 @@ import { partitionName, WINDOW_MS, windowStart } from "./partitions";
  *
  * Retention drops the whole object: the first write sets an alarm for the end of its day plus
  * RETENTION_DAYS, which removes the registry row and then `deleteAll()`s the storage.
+ *
+ * The same alarm sweeps: an accept that stored events brings it forward to SWEEP_DELAY_MS later,
+ * when the partition re-enqueues whatever it accepted but was never fanned out (the queue send
+ * failed, the consumer died), and checks again every SWEEP_EVERY_MS while such events remain
+ * (for 24 h at most); then the alarm goes back to the retention time. So the cost of sweeping
+ * follows the partitions that took traffic, and the cron's hourly sweeper is only the backstop.
  */
 interface Meta extends PartitionRef {
   /** When the alarm deletes this partition (end of its window + RETENTION_DAYS). */
   expiresAt: number;
 }
 
+/** An event younger than this is probably still on its way through the queue. */
+export const SWEEP_MIN_AGE_MS = 60_000;
+/** How long after an accept the partition checks that its new events were fanned out. */
+export const SWEEP_DELAY_MS = 90_000;
+/** Between checks while accepted events are still unfanned. */
+export const SWEEP_EVERY_MS = 5 * 60_000;
+/** Older unfanned events are not swept any more: they have been re-tried for a day (dead letters hold the rest). */
+export const SWEEP_MAX_AGE_MS = 24 * 3_600_000;
+const SWEEP_BATCH = 1000;
+const SWEEP_MAX_ROUNDS = 5;
+
 export const partitionExpiresAt = (window: number, retentionDays: number): number => windowStart(window + 1) + retentionDays * WINDOW_MS;
 
 export class EventStore extends DurableObject<Env> {
   private initializing: Promise<void> | null = null;
+  /** When a sweep is armed (this instance's knowledge; after an eviction the next accept arms it again). */
+  private sweepArmedAt: number | null = null;
 
   /**
    * null until the first write (and again after a purge): reads of an unwritten object create no
@@ -59,7 +79,7 @@ export class EventStore extends DurableObject<Env> {
     // The await let other events in: an alarm may have purged a partition written at a time
     // already past retention (only tests and clock skew do that). Start it again, then decide.
     if (!this.meta) await this.init(p, nowMs);
-    return this.ctx.storage.transactionSync(() =>
+    const verdicts = this.ctx.storage.transactionSync(() =>
       rows.map((r): AcceptVerdict => {
         const first = local(r) ?? seenBefore(previous, r);
         if (first) return { ...first, duplicate: true };
@@ -68,6 +88,8 @@ export class EventStore extends DurableObject<Env> {
         return { id: r.id, topic: r.topic, createdAt: nowMs, duplicate: false };
       }),
     );
+    if (this.sweepArmedAt === null && verdicts.some((v) => !v.duplicate)) await this.armSweep(Date.now() + SWEEP_DELAY_MS);
+    return verdicts;
   }
 
   /** The next day's object asks this: which of these keys were first seen here since `sinceMs`? */
@@ -101,6 +123,7 @@ export class EventStore extends DurableObject<Env> {
   /** Deletes the whole partition and its registry row (the alarm, or the cron's backstop). */
   async purge(): Promise<boolean> {
     const meta = this.meta;
+    this.sweepArmedAt = null;
     if (meta) await unregisterPartition(this.env.DB, meta);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -108,16 +131,52 @@ export class EventStore extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    this.sweepArmedAt = null;
     const meta = this.meta;
-    if (meta) {
-      // RETENTION_DAYS may have been raised since the alarm was set: keep the partition longer.
-      const dueAt = partitionExpiresAt(meta.window, getConfig(this.env).RETENTION_DAYS);
-      if (Date.now() < dueAt) {
-        await this.ctx.storage.setAlarm(dueAt);
-        return;
-      }
+    // RETENTION_DAYS may have been raised since the alarm was set: the retention time is recomputed.
+    const dueAt = meta ? partitionExpiresAt(meta.window, getConfig(this.env).RETENTION_DAYS) : 0;
+    const now = Date.now();
+    if (!meta || now >= dueAt) {
+      await this.purge();
+      return;
     }
-    await this.purge();
+    let pending: boolean;
+    try {
+      pending = await this.sweep(meta, now);
+    } catch (err) {
+      // Never thrown out of the alarm: that would retry a few times and then drop the alarm, and
+      // retention with it. The next check tries again.
+      console.error(JSON.stringify({ msg: "partition sweep failed; it checks again", partition: [meta.accountId, meta.window, meta.shard], error: String(err) }));
+      pending = true;
+    }
+    if (pending) await this.armSweep(now + SWEEP_EVERY_MS);
+    else await this.ctx.storage.setAlarm(dueAt);
+  }
+
+  /**
+   * Re-enqueues the events accepted here (more than SWEEP_MIN_AGE_MS, less than a day ago) that were
+   * never fanned out. True while unfanned events of the last day remain, re-enqueued or too young.
+   */
+  private async sweep(meta: Meta, nowMs: number): Promise<boolean> {
+    const sql = this.ctx.storage.sql;
+    const oldest = nowMs - SWEEP_MAX_AGE_MS;
+    let from = oldest;
+    for (let round = 0; round < SWEEP_MAX_ROUNDS; round++) {
+      const refs = unfannedEvents(sql, nowMs - SWEEP_MIN_AGE_MS, from, SWEEP_BATCH);
+      if (!refs.length) break;
+      await enqueueFanout(this.env, refs.map((r) => ({ type: "fanout", accountId: meta.accountId, eventId: r.id, window: meta.window, shard: meta.shard })));
+      if (refs.length < SWEEP_BATCH) break;
+      // Inclusive: a row sharing the last millisecond may be sent twice, which the webhooks' objects dedupe.
+      from = refs[refs.length - 1]!.createdAt;
+    }
+    return unfannedEvents(sql, Number.MAX_SAFE_INTEGER, oldest, 1).length > 0;
+  }
+
+  /** Brings the alarm forward to `atMs` (never past the retention time it may already hold). */
+  private async armSweep(atMs: number): Promise<void> {
+    this.sweepArmedAt = atMs;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > atMs) await this.ctx.storage.setAlarm(atMs);
   }
 
   private async init(p: PartitionRef, nowMs: number): Promise<void> {

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src";
 import { acceptEvents } from "../../src/accepting/accept";
 import { retryDelaySeconds } from "../../src/delivery/consumer";
-import type { FanoutMessage } from "../../src/delivery/messages";
+import type { FanoutMessage } from "../../src/traffic/fanout-queue";
 import { windowOf } from "../../src/traffic/partitions";
 import { deliveryKeyOf, storedEvent, storeEvent as storeInPartition } from "../support/events";
 import { newInbox } from "../support/receiver";

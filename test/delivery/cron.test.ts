@@ -11,17 +11,16 @@ import { call, createWebhook, doStub, newAccount, publish, waitForCalls } from "
 
 const DAY_MS = 86_400_000;
 
-describe("cron: sweeper and retention", () => {
+describe("cron: the backstop sweeper and retention, hourly", () => {
   it("re-enqueues an event that was stored but never fanned out", async () => {
     const acct = await newAccount();
     const inbox = await newInbox();
     const wh = await createWebhook(acct, { url: inbox.url });
     const { id } = await storeEvent(acct.id, { id: `evt_unfanned_${Date.now()}`, topic: "order.created", payload: { n: 1 }, createdAt: Date.now() - 120_000 });
-    // The real scheduled handler, at a time whose minute is not 0: only the sweeper runs.
-    const at = new Date();
-    at.setUTCMinutes(5, 0, 0);
+    // The real scheduled handler (the hourly cron): the backstop sweeper runs. The partition's own
+    // sweep is armed for 90 s from now; the cron does not wait for it.
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Math.max(at.getTime(), Date.now()), cron: "*/5 * * * *" }), env, ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "0 * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     const [req] = await inbox.waitFor(1);
     expect(req!.headers["webhook-id"]).toBe(id);
@@ -49,7 +48,7 @@ describe("cron: sweeper and retention", () => {
     await call("DELETE", `/api/webhooks/${kept.id}`, { key: acct.key });
     await env.DB.prepare(`UPDATE webhooks SET deleted_at = ? WHERE id = ?`).bind(old, gone.id).run();
 
-    const report = await runCron(env, now, { retention: true });
+    const report = await runCron(env, now);
     expect(report.partitionsPurged).toBeGreaterThanOrEqual(1);
     expect(report.webhooksDeleted).toBeGreaterThanOrEqual(1);
 

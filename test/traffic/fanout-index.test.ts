@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { acceptEvents } from "../../src/accepting/accept";
 import { consumeDeliveries } from "../../src/delivery/consumer";
-import type { FanoutMessage } from "../../src/delivery/messages";
+import type { FanoutMessage } from "../../src/traffic/fanout-queue";
 import { WEBHOOK_INDEX_TTL_MS } from "../../src/delivery/webhook-index";
 import { webhooksByChannel } from "../../src/store/webhook-channels";
 import { createWebhook, sleep, waitFor, type Account } from "../delivery/helpers";

@@ -1,9 +1,12 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { acceptEvents } from "../../src/accepting/accept";
 import { sweepUnfanned } from "../../src/delivery/sweeper";
 import { recentPartitions, type PartitionRow } from "../../src/store/event-partitions";
-import { WINDOW_MS } from "../../src/traffic/partitions";
+import { partitionExpiresAt, SWEEP_DELAY_MS, SWEEP_EVERY_MS } from "../../src/traffic/event-store";
+import { eventStore } from "../../src/traffic/events";
+import { WINDOW_MS, windowOf } from "../../src/traffic/partitions";
 import { createWebhook, waitFor } from "../delivery/helpers";
 import { storedEvent } from "../support/events";
 import { newAccount } from "../support/http";
@@ -30,6 +33,41 @@ describe.concurrent("sweeper", () => {
     await waitFor("both stamped", async () => [await storedEvent(acct.id, yesterday!.id), await storedEvent(acct.id, today!.id)], (es) => es.every((e) => e?.fannedOutAt));
     expect((await storedEvent(acct.id, ancient!.id))?.fannedOutAt).toBeNull();
     expect((await storedEvent(acct.id, young!.id))?.fannedOutAt).toBeNull();
+  });
+
+  it("a partition sweeps itself from its alarm: re-enqueues what was never fanned out, checks again while events wait, then goes back to retention", async () => {
+    const acct = await newAccount();
+    const inbox = await newInbox();
+    await createWebhook(acct, { url: inbox.url, topics: ["message.*"] });
+    const noQueue = { ...env, DELIVERIES: { sendBatch: () => Promise.reject(new Error("queue down")) } } as unknown as Env;
+    const now = Date.now();
+    // Both land in today's partition (unless the test runs in the first two minutes of a UTC day).
+    const acceptedAt = windowOf(now - 120_000) === windowOf(now) ? now - 120_000 : now;
+    const before = Date.now();
+    const [stuck] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":1}', contentType: "application/json" }], acceptedAt);
+    const [young] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":2}', contentType: "application/json" }], Date.now() + 60_000);
+    const stub = eventStore(env, acct.id, windowOf(acceptedAt), 0);
+    const alarmAt = () => runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
+    // The accept brought the alarm forward from the retention time to a sweep.
+    const armed = await alarmAt();
+    expect(armed).toBeGreaterThanOrEqual(before + SWEEP_DELAY_MS);
+    expect(armed).toBeLessThanOrEqual(Date.now() + SWEEP_DELAY_MS);
+
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const [got] = await inbox.waitFor(1);
+    expect(got!.headers["webhook-id"]).toBe(stuck!.id);
+    await waitFor("the stuck event stamped", () => storedEvent(acct.id, stuck!.id), (e) => Boolean(e?.fannedOutAt));
+    // The young one (accepted "in the future", so never old enough to sweep) still waits: checked again later.
+    expect((await storedEvent(acct.id, young!.id))?.fannedOutAt).toBeNull();
+    const next = await alarmAt();
+    expect(next).toBeGreaterThan(Date.now());
+    expect(next).toBeLessThanOrEqual(Date.now() + SWEEP_EVERY_MS);
+    expect(await inbox.requests()).toHaveLength(1);
+
+    // Nothing unfanned left: the alarm is the retention time again.
+    await runInDurableObject(stub, (_i, state) => state.storage.sql.exec(`UPDATE events SET fanned_out_at = ? WHERE id = ?`, Date.now(), young!.id));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await alarmAt()).toBe(partitionExpiresAt(windowOf(acceptedAt), Number(env.RETENTION_DAYS)));
   });
 
   it("reads the registry a page at a time, each page after the last", async () => {
