@@ -1,18 +1,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CALL_STATUSES, CallOut, callOut } from "../domain/call";
-import { apiKeySecurity, errorResponses, jsonResponse, ListQuery, pageOf, TimeQuery } from "../domain/common";
-import { createApp } from "./create-app";
-import { requireAuth } from "../middleware/auth";
+import { errorResponses, jsonResponse, ListQuery, pageOf, TimeQuery } from "../domain/common";
+import { WEBHOOK_OPS, webhookRoutes } from "./webhook-shared";
 import * as store from "../store/webhooks";
 import { listCallsFor } from "./call-reads";
 import { webhookIdFilter } from "./scope";
 
 /** The call log (`GET /api/webhooks/calls`): one row per delivery attempt, newest first. */
-export const webhookCalls = createApp();
-webhookCalls.use("*", requireAuth());
+export const webhookCalls = webhookRoutes();
 
-const tags = ["Webhook operations"];
-const security = apiKeySecurity;
+const { tags, security } = WEBHOOK_OPS;
 
 const CallsQuery = ListQuery.extend({
   webhookId: z.string().max(100).optional(),

@@ -3,21 +3,17 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { forEachBounded } from "../lib/concurrency";
 import type { QueueStatus } from "../delivery/webhook/object";
-import { apiKeySecurity, errorResponses, jsonBody, jsonResponse } from "../domain/common";
-import { createApp } from "./create-app";
-import { requireAuth } from "../middleware/auth";
+import { errorResponses, jsonBody, jsonResponse } from "../domain/common";
 import * as store from "../store/webhooks";
-import { loadWebhook, webhookObject, WebhookIdParams } from "./webhook-lookup";
+import { loadWebhook, WEBHOOK_OPS, WebhookIdParams, webhookObject, webhookRoutes } from "./webhook-shared";
 
 /**
  * The delivery queue, which each webhook's object holds: counts by state (per webhook and summed
  * over the account), clearing it, and recovering failed deliveries.
  */
-export const webhookQueue = createApp();
-webhookQueue.use("*", requireAuth());
+export const webhookQueue = webhookRoutes();
 
-const tags = ["Webhook operations"];
-const security = apiKeySecurity;
+const { tags, security } = WEBHOOK_OPS;
 
 const QueueOut = z
   .object({

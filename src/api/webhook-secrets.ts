@@ -1,25 +1,21 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { updateWebhook } from "../delivery/webhook-writes";
-import { apiKeySecurity, errorResponses, isoTime, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
+import { errorResponses, isoTime, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
 import { failIfAny } from "../domain/errors";
 import { revealSecrets, rotateSecrets } from "../domain/secrets";
 import { WebhookOut } from "../domain/webhook";
-import { createApp } from "./create-app";
-import { requireAuth } from "../middleware/auth";
 import { openSecrets, sealSecrets } from "../signing/sealed-secrets";
 import { freshSigningSecret, shownSecret } from "../signing/secret-material";
 import { openHeaders } from "../signing/sealed-headers";
 import { signingSecretIssues } from "./webhook-input";
-import { loadWebhook, WebhookIdParams } from "./webhook-lookup";
+import { loadWebhook, WEBHOOK_OPS, WebhookIdParams, webhookRoutes } from "./webhook-shared";
 import { assertInScope } from "./scope";
 import { webhookOut } from "./webhooks";
 
 /** A webhook's sealed values: rotating and revealing its signing secret, revealing its own headers. */
-export const webhookSecrets = createApp();
-webhookSecrets.use("*", requireAuth());
+export const webhookSecrets = webhookRoutes();
 
-const tags = ["Webhook operations"];
-const security = apiKeySecurity;
+const { tags, security } = WEBHOOK_OPS;
 
 const MAX_GRACE_SECONDS = 7 * 86_400;
 

@@ -1,24 +1,20 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { testDeliveryToUrl, testPayloadText } from "../delivery/url-test";
 import { CallOut, callOut } from "../domain/call";
-import { apiKeySecurity, errorResponses, jsonBody, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
+import { errorResponses, jsonBody, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
 import { destinationIssues } from "../domain/destination";
 import { failIfAny } from "../domain/errors";
 import { DEFAULT_TIMEOUT_MS, SignatureProfile } from "../domain/webhook";
-import { createApp } from "./create-app";
-import { requireAuth } from "../middleware/auth";
 import { generateWebhookSecret } from "../signing/secret-material";
-import { loadWebhook, webhookObject, WebhookIdParams } from "./webhook-lookup";
+import { loadWebhook, WEBHOOK_OPS, WebhookIdParams, webhookObject, webhookRoutes } from "./webhook-shared";
 
 /**
  * Test deliveries: to a webhook (`POST /{id}/test`, signed with its secret and headers, logged in
  * its call log) and to any URL (`POST /test`, not logged). Both are sent at once and not retried.
  */
-export const webhookTests = createApp();
-webhookTests.use("*", requireAuth());
+export const webhookTests = webhookRoutes();
 
-const tags = ["Webhook operations"];
-const security = apiKeySecurity;
+const { tags, security } = WEBHOOK_OPS;
 
 const TestBody = z
   .object({

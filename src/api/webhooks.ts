@@ -3,17 +3,14 @@ import { createWebhook, updateWebhook } from "../delivery/webhook-writes";
 import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
 import { restored, softDeleted } from "../domain/lifecycle";
 import { WebhookCreate, WebhookOut, WebhookUpdate, type Webhook } from "../domain/webhook";
-import { createApp } from "./create-app";
-import { requireAuth } from "../middleware/auth";
 import { maskHeaders } from "../signing/sealed-headers";
 import * as store from "../store/webhooks";
 import { applyWebhookPatch, buildWebhook } from "./webhook-input";
-import { loadWebhook, WebhookIdParams } from "./webhook-lookup";
+import { loadWebhook, WebhookIdParams, webhookRoutes } from "./webhook-shared";
 import { assertInScope, assertStaysInScope, channelsForCreate, scopeOf, webhookInScope } from "./scope";
 
 /** The webhook management API (Vambe's `/api/webhooks`): CRUD, soft delete and restore. */
-export const webhooks = createApp();
-webhooks.use("*", requireAuth());
+export const webhooks = webhookRoutes();
 
 const tags = ["Webhooks"];
 const security = apiKeySecurity;

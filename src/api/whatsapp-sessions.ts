@@ -17,7 +17,7 @@ import { openSecrets, sealSecrets } from "../signing/sealed-secrets";
 import { generateWebhookSecret } from "../signing/secret-material";
 import * as store from "../store/webhooks";
 import { applyWebhookPatch, buildWebhook } from "./webhook-input";
-import { webhookObject } from "./webhook-lookup";
+import { webhookObject } from "./webhook-shared";
 import { accountQueue } from "./webhook-queue";
 
 /**

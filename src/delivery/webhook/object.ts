@@ -135,7 +135,7 @@ export class WebhookDO extends DurableObject<Env> {
     return this.log.list(q);
   }
 
-  /** The per-minute chart's input (api/timeseries.ts). */
+  /** The per-minute chart's input (api/webhook-stats.ts). */
   async callSamples(sinceMs: number, untilMs: number, maxRows: number): Promise<CallSample[]> {
     return this.log.samples(sinceMs, untilMs, maxRows);
   }

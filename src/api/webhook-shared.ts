@@ -1,12 +1,26 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
+import { apiKeySecurity } from "../domain/common";
 import { foundOr404 } from "../domain/lifecycle";
 import type { Webhook } from "../domain/webhook";
+import { requireAuth } from "../middleware/auth";
 import * as store from "../store/webhooks";
+import { createApp } from "./create-app";
 import { assertInScope } from "./scope";
 
-/** The webhook a `/api/webhooks/{id}/…` route names: its path parameter, its row, its object. */
+/**
+ * What the `/api/webhooks` sub-apps share: the sub-app itself (behind requireAuth), the OpenAPI tag
+ * of the operations, and the webhook a `/{id}/…` route names (its path parameter, its row, its object).
+ */
+
+export function webhookRoutes() {
+  const routes = createApp();
+  routes.use("*", requireAuth());
+  return routes;
+}
+
+export const WEBHOOK_OPS = { tags: ["Webhook operations"], security: apiKeySecurity };
 
 export const WebhookIdParams = z.object({ id: z.string().max(100).openapi({ param: { name: "id", in: "path" }, example: "wh_0mh2k3x9aXbYcZ12" }) });
 
