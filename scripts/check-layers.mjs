@@ -52,7 +52,8 @@ function resolveImport(from, spec) {
   return base;
 }
 
-const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)/g;
+// `import … from`, `export … from`, `import("…")` and a bare `import "…"` (for its side effects).
+const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+["'](\.[^"']+)["']|import\(\s*["'](\.[^"']+)["']\s*\)|(?:^|\n)\s*import\s+["'](\.[^"']+)["']/g;
 const problems = [];
 let unplaced = [];
 for (const file of walk(root)) {
@@ -63,7 +64,7 @@ for (const file of walk(root)) {
   }
   const text = readFileSync(file, "utf8");
   for (const m of text.matchAll(IMPORT)) {
-    const target = resolveImport(file, m[1] ?? m[2]);
+    const target = resolveImport(file, m[1] ?? m[2] ?? m[3]);
     const theirs = layerOf(target);
     if (theirs && theirs.index > own.index) {
       problems.push(`${relative(root, file)} (${own.name}) imports ${relative(root, target)} (${theirs.name}), a higher layer`);
