@@ -12,11 +12,13 @@
 //   app.ts, index.ts          the Worker's entry
 //
 // A file may import its own layer or any below it. `npm run check:layers`; CI runs it.
+// `--root DIR` checks another tree laid out like src/.
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, normalize, relative, sep } from "node:path";
+import { dirname, join, normalize, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "src");
+const rootArg = process.argv.indexOf("--root");
+const root = rootArg > 0 ? resolve(process.argv[rootArg + 1]) : join(dirname(fileURLToPath(import.meta.url)), "..", "src");
 const LAYERS = [
   ["lib", "env.ts", "version.ts"],
   ["domain"],
