@@ -47,7 +47,7 @@ describe("login and whoami", () => {
 
     const me = await runCli(["whoami", "--json"], { configHome });
     expect(me.code, me.stderr).toBe(0);
-    expect(me.json).toEqual({ url: baseUrl(), accountId: acc.id, isAdmin: false, keyId: expect.stringMatching(/^key_/) });
+    expect(me.json).toEqual({ url: baseUrl(), accountId: acc.id, isAdmin: false, keyId: expect.stringMatching(/^key_/), kind: "account_key", portal: null });
   });
 
   it("refuses to save a wrong key (exit 1, the API's message)", async () => {
