@@ -4,6 +4,10 @@ import type { AppEnv } from "../app-env";
 import { ApiError, type FieldIssue, invalidCursor } from "../domain/errors";
 
 /** Turns zod issues into `details` entries with dotted field paths (`delivery.timeoutMs`). */
+/** A refinement may name its own code (`params: { code }`): `reserved_header` says more than `custom`. */
+const ownCode = (issue: { code: string; params?: Record<string, unknown> }): string | null =>
+  issue.code === "custom" && typeof issue.params?.code === "string" ? issue.params.code : null;
+
 export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
   const join = (...parts: (string | number | symbol)[]) => [...(prefix ? [prefix] : []), ...parts.map(String)].join(".");
   return error.issues.flatMap((issue): FieldIssue[] => {
@@ -13,10 +17,10 @@ export function fieldIssues(error: z.ZodError, prefix?: string): FieldIssue[] {
     }
     // A bad record key carries the specific reason one level down ("Invalid key in record" says little).
     if (issue.code === "invalid_key") {
-      const reason = issue.issues[0]?.message;
-      return [{ path: join(...issue.path), message: reason ? `key ${reason}` : issue.message, code: issue.code }];
+      const inner = issue.issues[0];
+      return [{ path: join(...issue.path), message: inner?.message ? `key ${inner.message}` : issue.message, code: (inner && ownCode(inner)) ?? issue.code }];
     }
-    return [{ path: join(...issue.path), message: issue.message, code: issue.code }];
+    return [{ path: join(...issue.path), message: issue.message, code: ownCode(issue) ?? issue.code }];
   });
 }
 

@@ -72,7 +72,7 @@ export type RuleInput = { path?: string | undefined; header?: string | undefined
 export type RuleSetting = RuleInput | RuleInput[] | null;
 
 const ForwardHeaders = z
-  .array(HeaderName.refine((h) => !isUnforwardable(h), "is set by hookrelay, describes the inbound hop or carries credentials, so it cannot be forwarded"))
+  .array(HeaderName.refine((h) => !isUnforwardable(h), { message: "is set by hookrelay, describes the inbound hop or carries credentials, so it cannot be forwarded", params: { code: "forbidden_header" } }))
   .max(20)
   .nullable()
   .openapi({ description: "Request headers passed on to subscribers with each delivery", example: ["x-github-event", "x-github-delivery"] });

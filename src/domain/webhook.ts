@@ -23,7 +23,7 @@ export const SignatureProfile = z
       .object({
         scheme: z.literal("hmac-sha256"),
         header: HeaderName
-          .refine((h) => !isSetByHookrelay(h), "is set by hookrelay and cannot carry this signature")
+          .refine((h) => !isSetByHookrelay(h), { message: "is set by hookrelay and cannot carry this signature", params: { code: "reserved_header" } })
           .default("X-Webhook-Signature"),
         prefix: HeaderValue.max(50).default("sha256="),
         encoding: z.enum(["hex", "base64"]).default("hex"),
@@ -76,7 +76,7 @@ export const DeliverySettings = z
 export type DeliverySettings = z.infer<typeof DeliverySettings>;
 
 const HeaderMap = z
-  .record(HeaderToken.refine((h) => !isSetByHookrelay(h), "is set by hookrelay and cannot be overridden"), HeaderValue.max(2000))
+  .record(HeaderToken.refine((h) => !isSetByHookrelay(h), { message: "is set by hookrelay and cannot be overridden", params: { code: "reserved_header" } }), HeaderValue.max(2000))
   .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
 
 const Metadata = z

@@ -116,6 +116,7 @@ describe("POST /api/webhooks validation", () => {
   ])("refuses the reserved header %s", async (name) => {
     const details = invalid(await createWith({ ...VALID, headers: { "X-Ok": "1", [name]: "override" } }));
     expect(paths(details)).toEqual([`body.headers.${name}`]);
+    expect(details[0]).toMatchObject({ code: "reserved_header", message: "key is set by hookrelay and cannot be overridden" });
   });
 
   it.each([
@@ -164,6 +165,7 @@ describe("POST /api/webhooks validation", () => {
   it.each(["webhook-signature", "Content-Type", "host"])("refuses %s as the hmac-sha256 signature header, since hookrelay sets it", async (header) => {
     const details = invalid(await createWith({ ...VALID, signature: { scheme: "hmac-sha256", header } }));
     expect(paths(details)).toEqual(["body.signature.header"]);
+    expect(details[0]!.code).toBe("reserved_header");
   });
 
   it("refuses a line break in the hmac-sha256 prefix", async () => {

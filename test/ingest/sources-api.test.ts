@@ -169,6 +169,16 @@ describe("sources API: validation (422 with field paths)", () => {
     ["unknown field", { name: "x", verification: { type: "none" }, url: "https://example.com" }, "body.url"],
   ];
 
+  it("names a header a source may not forward with the code forbidden_header", async () => {
+    const acct = await newAccount();
+    const res = await call("POST", "/api/sources", { key: acct.key, body: { name: "x", verification: { type: "none" }, forwardHeaders: ["X-Forwarded-For", "Forwarded"] } });
+    expect(res.status, res.text).toBe(422);
+    expect(res.json.error.details.map((d: { path: string; code: string }) => [d.path, d.code])).toEqual([
+      ["body.forwardHeaders.0", "forbidden_header"],
+      ["body.forwardHeaders.1", "forbidden_header"],
+    ]);
+  });
+
   it.each(cases)("rejects %s", async (_what, body, path) => {
     const acct = await newAccount();
     const res = await call("POST", "/api/sources", { key: acct.key, body });
