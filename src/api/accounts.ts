@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { AccountCreate, AccountCreated, AccountOut, ApiKeyOut, ApiKeyWithSecret, KeyCreate } from "../domain/account";
-import { apiKeySecurity, errorResponses, IdParam, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./route-docs";
+import { IdParam, ListQuery } from "../domain/query";
+import { isoTime } from "../lib/time";
 import { notFound } from "../domain/errors";
 import { foundOr404 } from "../domain/lifecycle";
 import { newId } from "../domain/ids";

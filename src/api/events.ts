@@ -4,7 +4,9 @@ import { arriving } from "../middleware/arriving";
 import { acceptEvents, type AcceptedEvent, type IncomingEvent } from "../accepting/accept";
 import { enqueueFanout } from "../traffic/fanout-queue";
 import { checkEventSchemas } from "../delivery/topic-schemas";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, optionalBody, optionalJsonBody, pageOf, TimeQuery } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse, optionalBody, optionalJsonBody, pageOf } from "./route-docs";
+import { ListQuery, TimeQuery } from "../domain/query";
+import { isoTime } from "../lib/time";
 import {
   deliveryStateOut, EventAccepted, EventBatch, EventCreate, EventDetailOut, EventOut, payloadOut,
 } from "../domain/event";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiKeySecurity, errorResponses } from "../domain/common";
+import { apiKeySecurity, errorResponses } from "./route-docs";
 import { ApiError, type FieldIssue, notFound } from "../domain/errors";
 import { listenSessionOf } from "../domain/listen-url";
 import { WebhookCreate } from "../domain/webhook";

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse } from "./route-docs";
+import { isoTime } from "../lib/time";
 import { failIfAny, type FieldIssue, notFound } from "../domain/errors";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";

@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiKeySecurity, errorResponses, jsonResponse } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonResponse } from "./route-docs";
 import { PROFILE_NAMES, PROFILES, ProfileOut } from "../domain/profiles";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";

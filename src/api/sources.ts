@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./route-docs";
+import { ListQuery } from "../domain/query";
+import { isoTime } from "../lib/time";
 import { ApiError, failIfAny, type FieldIssue } from "../domain/errors";
 import { newId } from "../domain/ids";
 import { foundOr404, restored, softDeleted } from "../domain/lifecycle";

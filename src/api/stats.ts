@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { apiKeySecurity, errorResponses, isoTime, jsonResponse } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonResponse } from "./route-docs";
+import { isoTime } from "../lib/time";
 import { createApp } from "./create-app";
 import { requireAuth } from "../middleware/auth";
 import { accountCallStats } from "../traffic/call-index";

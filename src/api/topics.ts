@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse } from "./route-docs";
+import { isoTime } from "../lib/time";
 import { ApiError, notFound } from "../domain/errors";
 import { compileSchema, payloadIssues, schemaProblems, type JsonSchema } from "../domain/json-schema";
 import { BUILT_IN_TOPIC_NAMES, BUILT_IN_TOPICS } from "../domain/topic-catalog";

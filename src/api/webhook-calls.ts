@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { CALL_STATUSES, CallOut, callOut } from "../domain/call";
-import { errorResponses, jsonResponse, ListQuery, pageOf, TimeQuery } from "../domain/common";
+import { errorResponses, jsonResponse, pageOf } from "./route-docs";
+import { ListQuery, TimeQuery } from "../domain/query";
 import { WEBHOOK_OPS, webhookRoutes } from "./webhook-shared";
 import * as store from "../store/webhooks";
 import { listCallsFor } from "./call-reads";

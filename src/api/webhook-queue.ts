@@ -3,7 +3,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { forEachBounded } from "../lib/concurrency";
 import type { QueueStatus } from "../delivery/webhook/object";
-import { errorResponses, jsonBody, jsonResponse } from "../domain/common";
+import { errorResponses, jsonBody, jsonResponse } from "./route-docs";
 import * as store from "../store/webhooks";
 import { loadWebhook, WEBHOOK_OPS, WebhookIdParams, webhookObject, webhookRoutes } from "./webhook-shared";
 

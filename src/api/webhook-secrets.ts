@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { updateWebhook } from "../delivery/webhook-writes";
-import { errorResponses, isoTime, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
+import { errorResponses, jsonResponse, optionalBody, optionalJsonBody } from "./route-docs";
+import { isoTime } from "../lib/time";
 import { failIfAny } from "../domain/errors";
 import { revealSecrets, rotateSecrets } from "../domain/secrets";
 import { WebhookOut } from "../domain/webhook";

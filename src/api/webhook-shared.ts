@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { apiKeySecurity } from "../domain/common";
+import { apiKeySecurity } from "./route-docs";
 import { foundOr404 } from "../domain/lifecycle";
 import type { Webhook } from "../domain/webhook";
 import { requireAuth } from "../middleware/auth";

@@ -2,7 +2,9 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
 import { BUCKET_MS, bucketize, SERIES_WINDOWS, windowBounds, type SeriesWindow } from "../domain/timeseries";
-import { errorResponses, isoTime, jsonResponse, TimeQuery } from "../domain/common";
+import { errorResponses, jsonResponse } from "./route-docs";
+import { TimeQuery } from "../domain/query";
+import { isoTime } from "../lib/time";
 import { loadWebhook, WEBHOOK_OPS, WebhookIdParams, webhookObject, webhookRoutes } from "./webhook-shared";
 
 /**

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { testDeliveryToUrl, testPayloadText } from "../delivery/url-test";
 import { CallOut, callOut } from "../domain/call";
-import { errorResponses, jsonBody, jsonResponse, optionalBody, optionalJsonBody } from "../domain/common";
+import { errorResponses, jsonBody, jsonResponse, optionalBody, optionalJsonBody } from "./route-docs";
 import { destinationIssues } from "../domain/destination";
 import { failIfAny } from "../domain/errors";
 import { DEFAULT_TIMEOUT_MS, SignatureProfile } from "../domain/webhook";

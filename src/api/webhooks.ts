@@ -1,6 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createWebhook, updateWebhook } from "../delivery/webhook-writes";
-import { apiKeySecurity, errorResponses, isoTime, jsonBody, jsonResponse, ListQuery, pageOf } from "../domain/common";
+import { apiKeySecurity, errorResponses, jsonBody, jsonResponse, pageOf } from "./route-docs";
+import { ListQuery } from "../domain/query";
+import { isoTime } from "../lib/time";
 import { restored, softDeleted } from "../domain/lifecycle";
 import { WebhookCreate, WebhookOut, WebhookUpdate, type Webhook } from "../domain/webhook";
 import { maskHeaders } from "../signing/sealed-headers";

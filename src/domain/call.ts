@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { isoTime } from "./common";
+import { isoTime } from "../lib/time";
 
 /** The call log's row: one delivery attempt, as it is stored and as the API shows it. */
 

@@ -1,6 +1,6 @@
 /**
  * Opaque list cursors: base64url of the position's text (an id, or `createdAt|id`) and a check of
- * it. Pure, so the request schemas (domain/common.ts) and the stores (store/pagination.ts) share it.
+ * it. Pure, so the request schemas (domain/query.ts) and the stores (store/pagination.ts) share it.
  */
 const base64url = (text: string) => btoa(text).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
 

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import type { CallRecord } from "./call";
-import { isoTime } from "./common";
+import { isoTime } from "../lib/time";
 import { isJsonContentType } from "./http";
 import { jsonProblem, PAYLOAD_LIMITS, withinJsonLimits } from "./json-limits";
 import { ClientTopic } from "./topics";

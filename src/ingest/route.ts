@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { acceptGrouped } from "../accepting/group-commit";
 import { arriving } from "../middleware/arriving";
-import { ErrorBody, jsonResponse } from "../domain/common";
+import { ErrorBody, jsonResponse } from "../api/route-docs";
 import { ApiError, notFound } from "../domain/errors";
 import { createApp } from "../api/create-app";
 import { sha256Hex } from "../lib/hash";
