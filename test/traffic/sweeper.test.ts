@@ -12,13 +12,21 @@ import { storedEvent } from "../support/events";
 import { newAccount } from "../support/http";
 import { newInbox } from "../support/receiver";
 
-/** The sweeper reads unfanned events from the partitions of the last 24 h (the registry), not from D1. */
+/** An env whose queue sends fail: what it accepts is stored but never fanned out. */
+const noQueue = { ...env, DELIVERIES: { sendBatch: () => Promise.reject(new Error("queue down")) } } as unknown as Env;
+
+/** An account with one webhook on message.* delivering to a fresh inbox. */
+async function withWebhook() {
+  const acct = await newAccount();
+  const inbox = await newInbox();
+  await createWebhook(acct, { url: inbox.url, topics: ["message.*"] });
+  return { acct, inbox };
+}
+
+/** Unfanned events are swept by their own partition's alarm and, as the backstop, by the cron's sweeper (every partition of the last 24 h). */
 describe.concurrent("sweeper", () => {
   it("delivers events whose queue send failed, from yesterday's and today's partitions", async () => {
-    const acct = await newAccount();
-    const inbox = await newInbox();
-    await createWebhook(acct, { url: inbox.url, topics: ["message.*"] });
-    const noQueue = { ...env, DELIVERIES: { sendBatch: () => Promise.reject(new Error("queue down")) } } as unknown as Env;
+    const { acct, inbox } = await withWebhook();
     const now = Date.now();
     const [yesterday] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":1}', contentType: "application/json" }], now - WINDOW_MS + 3_600_000);
     const [today] = await acceptEvents(noQueue, acct.id, [{ topic: "message.received", payload: '{"n":2}', contentType: "application/json" }], now - 120_000);
@@ -36,10 +44,7 @@ describe.concurrent("sweeper", () => {
   });
 
   it("a partition sweeps itself from its alarm: re-enqueues what was never fanned out, checks again while events wait, then goes back to retention", async () => {
-    const acct = await newAccount();
-    const inbox = await newInbox();
-    await createWebhook(acct, { url: inbox.url, topics: ["message.*"] });
-    const noQueue = { ...env, DELIVERIES: { sendBatch: () => Promise.reject(new Error("queue down")) } } as unknown as Env;
+    const { acct, inbox } = await withWebhook();
     const now = Date.now();
     // Both land in today's partition (unless the test runs in the first two minutes of a UTC day).
     const acceptedAt = windowOf(now - 120_000) === windowOf(now) ? now - 120_000 : now;
