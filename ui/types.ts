@@ -1,56 +1,18 @@
-/** The API's shapes as the UI reads them (a subset; the OpenAPI document at /openapi.json is the full contract). */
-export interface Webhook {
-  id: string;
-  url: string;
-  description: string | null;
-  topics: string[];
-  channels: string[] | null;
-  active: boolean;
-  status: "active" | "inactive" | "disabled";
-  disabledReason: string | null;
-  deletedAt: string | null;
-  createdAt: string;
-  delivery: { timeoutMs: number; ordering: string };
-}
+import type { components } from "../client/schema";
 
-export interface Call {
-  id: string;
-  webhookId: string;
-  eventId: string;
-  topic: string;
-  attempt: number;
-  status: "succeeded" | "failed" | "retrying";
-  httpStatus: number | null;
-  durationMs: number | null;
-  error: string | null;
-  responseBody: string | null;
-  createdAt: string;
-}
+/**
+ * The API's shapes as the UI reads them: the types generated from /openapi.json
+ * (client/schema.d.ts, `npm run gen:client`), so the browser code cannot drift from the API.
+ */
+type Schemas = components["schemas"];
 
-export interface Stats {
-  totalSent: number;
-  successful: number;
-  failed: number;
-  lastDelivery: string | null;
-}
-
-export interface Queue {
-  pending: number;
-  processing: number;
-  retrying: number;
-  failed: number;
-}
-
-export interface Series {
-  buckets: { start: string; succeeded: number; failed: number; retrying: number; p50Ms: number | null; p95Ms: number | null }[];
-  totals: { succeeded: number; failed: number; retrying: number; p50Ms: number | null; p95Ms: number | null };
-}
-
-export interface EventDetail {
-  id: string;
-  topic: string;
-  channel: string | null;
-  createdAt: string;
-  payload?: unknown;
-  deliveries: { webhookId: string; state: string; attempts: number; httpStatus: number | null; lastAttemptAt: string | null; nextAttemptAt: string | null }[];
-}
+export type Webhook = Schemas["Webhook"];
+export type Call = Schemas["Call"];
+export type Stats = Schemas["DeliveryStats"];
+export type Queue = Schemas["QueueStatus"];
+export type Series = Schemas["DeliveryTimeseries"];
+export type EventDetail = Schemas["EventDetail"];
+export type Source = Schemas["Source"];
+export type EventSummary = Schemas["Event"];
+export type DeadLetter = Schemas["DeadLetter"];
+export type Topic = Schemas["Topic"];

@@ -1,14 +1,8 @@
+import type { DeadLetter } from "../types";
 import { api, type Page } from "../api";
 import { fmtTime, h, replace } from "../dom";
 import { notice } from "./notice";
 
-interface DeadLetter {
-  id: string;
-  queue: string;
-  body: unknown;
-  attempts: number;
-  createdAt: string;
-}
 
 /** Queue messages that exhausted their retries, with redrive (admin key only). */
 export async function deadLettersView(root: HTMLElement): Promise<void> {

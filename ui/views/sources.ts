@@ -1,19 +1,8 @@
+import type { Source, EventSummary } from "../types";
 import { api, type Page } from "../api";
 import { copyButton, fmtTime, h, replace } from "../dom";
 
-interface Source {
-  id: string;
-  name: string;
-  ingestUrl: string;
-  active: boolean;
-  verification: { type: string };
-}
 
-interface EventSummary {
-  id: string;
-  topic: string;
-  createdAt: string;
-}
 
 /** Inbound sources: their ingest URL (with a copy button), verification type and recent events. */
 export async function sourcesView(root: HTMLElement): Promise<void> {

@@ -1,13 +1,7 @@
+import type { Topic } from "../types";
 import { api } from "../api";
 import { h, replace } from "../dom";
 
-interface Topic {
-  name: string;
-  description: string | null;
-  builtIn: boolean;
-  systems: string[];
-  example?: unknown;
-}
 
 /** The topics catalog: built-in and the account's own, with descriptions and example payloads. */
 export async function topicsView(root: HTMLElement): Promise<void> {
