@@ -17,13 +17,12 @@ import { ProfileName } from "../domain/profiles";
 import { forgetTopicSchemas } from "../delivery/topic-schemas";
 import { listWebhooksDeletedAt } from "../store/webhooks";
 
-const accountOr404 = async (db: D1Database, id: string) => foundOr404("Account", id, await store.getAccount(db, id));
-
 /** Accounts and their API keys: admin key only. */
 export const accounts = createApp();
 accounts.use("*", requireAuth({ adminOnly: true }));
 
 const tags = ["Accounts"];
+const accountOr404 = async (db: D1Database, id: string) => foundOr404("Account", id, await store.getAccount(db, id));
 const security = apiKeySecurity;
 
 const accountOut = (a: store.Account) => ({ id: a.id, name: a.name, createdAt: isoTime(a.createdAt)! });

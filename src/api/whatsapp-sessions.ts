@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env";
-import { testDeliveryToUrl, testPayloadText } from "../delivery/url-test";
+import { testDeliveryToUrl, testPayload, testPayloadText } from "../delivery/url-test";
 import { createWebhook, updateWebhook } from "../delivery/webhook-writes";
 import { apiKeySecurity, errorResponses, jsonBody, jsonResponse } from "./route-docs";
 import { isoTime } from "../lib/time";
@@ -164,8 +164,9 @@ whatsappSessions.openapi(
   async (c) => {
     const body = c.req.valid("json");
     failIfAny(destinationIssues(body.url, c.var.config.ALLOW_PRIVATE_DESTINATIONS));
-    const text = testPayloadText(body.payload, c.var.config.MAX_PAYLOAD_BYTES);
-    const event = (JSON.parse(text) as { event?: unknown } | null)?.event;
+    const payload = testPayload(body.payload);
+    const text = testPayloadText(payload, c.var.config.MAX_PAYLOAD_BYTES);
+    const event = (payload as { event?: unknown } | null)?.event;
     const topic = typeof event === "string" && event.length > 0 && event.length <= 200 ? event : "test";
     const live = await store.listLiveWebhooks(c.env.DB, [c.var.auth.accountId]);
     const session = live.find((w) => w.url === body.url && w.channels?.length === 1 && w.signature.scheme !== "ed25519");

@@ -36,13 +36,13 @@ export async function testDeliveryToUrl(t: UrlTest): Promise<Omit<CallRecord, "a
   };
 }
 
-/**
- * A test delivery's exact body: the payload sent, else the WhatsApp session API's test payload
- * (the catalog's `test` topic) plus which webhook it went to. A 413 past `maxBytes`.
- */
+/** The payload sent, else the WhatsApp session API's test payload (the catalog's `test` topic) plus which webhook it went to. */
+export const testPayload = (payload: unknown, webhookId?: string): unknown =>
+  payload !== undefined ? payload : { event: "test", ...(webhookId ? { webhookId } : {}), timestamp: new Date().toISOString(), message: "This is a test webhook" };
+
+/** A test delivery's exact body (testPayload, serialized once); a 413 past `maxBytes`. */
 export function testPayloadText(payload: unknown, maxBytes: number, webhookId?: string): string {
-  const body = payload !== undefined ? payload : { event: "test", ...(webhookId ? { webhookId } : {}), timestamp: new Date().toISOString(), message: "This is a test webhook" };
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(testPayload(payload, webhookId));
   if (utf8(text).length > maxBytes) {
     throw new ApiError("payload_too_large", `body.payload is larger than ${maxBytes} bytes`, [{ path: "body.payload", message: "too large", code: "too_large" }]);
   }
