@@ -18,8 +18,9 @@ import { forEachBounded } from "../lib/concurrency";
  * delete themselves.
  */
 const HARD_DELETES_PER_RUN = 100;
-/** Expired partitions the retention backstop purges per run, and how many it asks at once. */
+/** Expired partitions the retention backstop purges per run. */
 const PURGES_PER_RUN = 200;
+/** Objects (partitions, webhooks' objects) asked at once. */
 const PARTITION_CONCURRENCY = 16;
 
 export interface RetentionReport {
@@ -59,16 +60,14 @@ async function purgeExpiredPartitions(env: Env, nowMs: number, retentionDays: nu
 async function hardDeleteWebhooks(env: Env, deletedBeforeMs: number): Promise<number> {
   const ids = await listWebhookIdsDeletedBefore(env.DB, deletedBeforeMs, HARD_DELETES_PER_RUN);
   const gone: string[] = [];
-  await Promise.all(
-    ids.map(async (id) => {
-      try {
-        await env.WEBHOOK_DO.getByName(id).destroy();
-        gone.push(id);
-      } catch (err) {
-        console.error(JSON.stringify({ msg: "could not destroy webhook DO; will retry", webhookId: id, error: String(err) }));
-      }
-    }),
-  );
+  await forEachBounded(ids, PARTITION_CONCURRENCY, async (id) => {
+    try {
+      await env.WEBHOOK_DO.getByName(id).destroy();
+      gone.push(id);
+    } catch (err) {
+      console.error(JSON.stringify({ msg: "could not destroy webhook DO; will retry", webhookId: id, error: String(err) }));
+    }
+  });
   await hardDeleteWebhookRows(env.DB, gone);
   return gone.length;
 }
